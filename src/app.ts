@@ -1,0 +1,175 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { ensureKeyPair, importPrivateJwk } from './auth/keys.ts';
+import { ensureOperatorToken } from './auth/operator-token.ts';
+import { verifyClientAssertion, type RequesterIdentity } from './auth/client-assertion.ts';
+import type { Config } from './config.ts';
+import { approveAndRelease, fetchResults, type ResultSigner } from './disclosure/release.ts';
+import { ForbiddenError } from './errors.ts';
+import {
+  claimNextBatch,
+  getBatch,
+  listItemsWithOutcomes,
+  releaseLease,
+} from './intake/batches.store.ts';
+import { processBatch, type PipelineOptions } from './intake/pipeline.ts';
+import { submitBatch } from './intake/submit.ts';
+import { newId } from './ids.ts';
+import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
+import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
+import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
+import type { Database } from './storage/schema.ts';
+import { importTaxpayerReturns, type ImportOptions } from './taxpayers/import.ts';
+import { countTaxpayers } from './taxpayers/taxpayers.store.ts';
+
+/**
+ * The composition root: opens the database (locking the data folder when it is
+ * PGlite's), loads keys, and hands each capability only what it needs. The HTTP
+ * server and the CLI are shells around the Taxgate object it returns.
+ */
+export interface Taxgate {
+  config: Config;
+  db: Kysely<Database>;
+  target: DatabaseTarget;
+  operatorToken: string;
+  resultPublicJwk: JWK;
+
+  applyAgreement(doc: unknown, actor: string): ReturnType<typeof applyAgreementDocument>;
+  addOfficial(input: NewOfficial, actor: string): Promise<{ id: string }>;
+  importTaxpayers(input: Readable, opts: ImportOptions): ReturnType<typeof importTaxpayerReturns>;
+  countTaxpayers(): ReturnType<typeof countTaxpayers>;
+  submitBatch(body: Buffer, opts?: { detachedSignature?: string }): ReturnType<typeof submitBatch>;
+  processBatch(batchId: string, opts?: PipelineOptions): Promise<void>;
+  /** Processes every batch waiting in the queue; returns how many it finished. */
+  drainQueue(): Promise<number>;
+  batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
+  operatorView(batchId: string): Promise<OperatorView>;
+  approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  results(
+    batchId: string,
+    actor: string,
+    requester?: RequesterIdentity,
+  ): ReturnType<typeof fetchResults>;
+  authenticateRequester(token: string): Promise<RequesterIdentity>;
+  close(): Promise<void>;
+}
+
+export interface BatchStatus {
+  batch_id: string;
+  state: string;
+  agreement_id: string | null;
+  item_count: number;
+  received_at: string;
+  released_at: string | null;
+  rejection_code: string | null;
+}
+
+export interface OperatorView extends BatchStatus {
+  items: { request_id: string | null; outcome: string | null; reasons: string[] }[];
+}
+
+/** @example const tg = await openTaxgate(loadConfig(process.env)); await tg.close() */
+export async function openTaxgate(
+  config: Config,
+  opts: { migrate?: boolean } = {},
+): Promise<Taxgate> {
+  let lock: DataFolderLock | null = null;
+  let target: DatabaseTarget;
+  if (config.databaseUrl) {
+    target = { kind: 'postgres', url: config.databaseUrl };
+  } else {
+    lock = await lockDataFolder(config.dataDir);
+    target = { kind: 'pglite', dir: pgliteDir(config.dataDir) };
+  }
+  let opened;
+  try {
+    opened = await openDatabase(target);
+    if (opts.migrate !== false) await migrateToLatest(opened.db);
+  } catch (err) {
+    await opened?.close();
+    await lock?.release();
+    throw err;
+  }
+  const { db } = opened;
+  const resultKey = await ensureKeyPair(join(config.dataDir, 'keys', 'result'));
+  const signer: ResultSigner = {
+    key: await importPrivateJwk(resultKey.privateJwk, 'the result key'),
+    kid: resultKey.kid,
+  };
+  const { d: _d, ...resultPublicJwk } = resultKey.privateJwk;
+  const operatorToken = await ensureOperatorToken(config.dataDir);
+  const workerId = newId('wrk');
+
+  const ownBatch = async (batchId: string, requester?: RequesterIdentity) => {
+    const batch = await getBatch(db, batchId);
+    // Object-level check: an agency sees only its own batches; others look absent.
+    if (requester && batch.requesting_agency !== requester.agency) {
+      throw new ForbiddenError('BATCH_NOT_FOUND', `no batch ${batchId}`);
+    }
+    return batch;
+  };
+  const status = (b: Awaited<ReturnType<typeof getBatch>>): BatchStatus => ({
+    batch_id: b.id,
+    state: b.state,
+    agreement_id: b.agreement_id,
+    item_count: b.item_count,
+    received_at: new Date(b.received_at).toISOString(),
+    released_at: b.released_at ? new Date(b.released_at).toISOString() : null,
+    rejection_code: b.rejection_code,
+  });
+
+  return {
+    config,
+    db,
+    target,
+    operatorToken,
+    resultPublicJwk: { ...resultPublicJwk, kid: resultKey.kid, use: 'sig' },
+    applyAgreement: (doc, actor) => applyAgreementDocument(db, doc, actor),
+    addOfficial: (input, actor) => addOfficial(db, input, actor),
+    importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
+    countTaxpayers: () => countTaxpayers(db),
+    submitBatch: (body, o) => submitBatch(db, body, o),
+    processBatch: (id, o) => processBatch(db, id, o),
+    async drainQueue() {
+      let n = 0;
+      for (
+        let id = await claimNextBatch(db, workerId);
+        id;
+        id = await claimNextBatch(db, workerId)
+      ) {
+        try {
+          await processBatch(db, id);
+          n++;
+        } finally {
+          await releaseLease(db, id, workerId);
+        }
+      }
+      return n;
+    },
+    batchStatus: async (id, requester) => status(await ownBatch(id, requester)),
+    async operatorView(id) {
+      const batch = await getBatch(db, id);
+      const items = await listItemsWithOutcomes(db, id);
+      return {
+        ...status(batch),
+        items: items.map((i) => ({
+          request_id: i.request_id,
+          outcome: i.outcome,
+          reasons: i.reasons ?? [],
+        })),
+      };
+    },
+    approve: (id, actor) => approveAndRelease(db, id, actor, signer),
+    async results(id, actor, requester) {
+      await ownBatch(id, requester);
+      return fetchResults(db, id, actor);
+    },
+    authenticateRequester: (token) => verifyClientAssertion(db, token),
+    async close() {
+      await opened.close();
+      await lock?.release();
+    },
+  };
+}

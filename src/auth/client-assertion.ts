@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import { decodeJwt, jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import { AuthenticationError } from '../errors.ts';
+import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
+import type { Database } from '../storage/schema.ts';
+import { importPublicJwk } from './keys.ts';
+
+/** The audience every client assertion must name. */
+export const CLIENT_ASSERTION_AUDIENCE = 'taxgate';
+const MAX_LIFETIME_S = 300;
+
+export interface RequesterIdentity {
+  officialId: string;
+  agreementId: string;
+  agency: string;
+}
+
+/**
+ * Authenticates a requesting-agency client by a short-lived JWT it signed with a
+ * registered official's key (`private_key_jwt` style: iss = sub = official id,
+ * aud = "taxgate", exp at most five minutes after iat).
+ */
+export async function verifyClientAssertion(
+  db: Kysely<Database>,
+  token: string,
+): Promise<RequesterIdentity> {
+  let sub: string | undefined;
+  try {
+    sub = decodeJwt(token).sub;
+  } catch {
+    throw new AuthenticationError('CLIENT_ASSERTION_INVALID', 'the bearer token is not a JWT');
+  }
+  const official = sub ? await findOfficial(db, sub) : null;
+  if (!official)
+    throw new AuthenticationError(
+      'CLIENT_ASSERTION_INVALID',
+      'the client assertion names no registered official',
+    );
+  try {
+    const { payload } = await jwtVerify(token, await importPublicJwk(official.public_jwk), {
+      audience: CLIENT_ASSERTION_AUDIENCE,
+      issuer: official.id,
+      subject: official.id,
+      algorithms: ['EdDSA'],
+      requiredClaims: ['exp', 'iat'],
+      maxTokenAge: MAX_LIFETIME_S,
+    });
+    if (payload.exp! - payload.iat! > MAX_LIFETIME_S) throw new Error('lifetime too long');
+  } catch {
+    throw new AuthenticationError(
+      'CLIENT_ASSERTION_INVALID',
+      'the client assertion did not verify (signature, audience, issuer or lifetime)',
+    );
+  }
+  const agreement = await findAgreement(db, official.agreement_id);
+  if (!agreement)
+    throw new AuthenticationError('CLIENT_ASSERTION_INVALID', 'the official has no agreement');
+  return {
+    officialId: official.id,
+    agreementId: agreement.id,
+    agency: agreement.requesting_agency,
+  };
+}
+
+/** Makes a client assertion (the requesting agency's side; used by tests and tools). */
+export function makeClientAssertion(
+  officialId: string,
+  key: CryptoKey,
+  now = new Date(),
+): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .setIssuer(officialId)
+    .setSubject(officialId)
+    .setAudience(CLIENT_ASSERTION_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 120)
+    .setJti(crypto.randomUUID())
+    .sign(key);
+}

@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { CryptoKey } from 'jose';
+import { ConflictError } from '../errors.ts';
+import { getBatch, listOutcomes, transition } from '../intake/batches.store.ts';
+import { appendEvents } from '../ledger/events.store.ts';
+import type { Database } from '../storage/schema.ts';
+import {
+  buildResultDocument,
+  decodeResultJws,
+  signResultDocument,
+  type ResultDocument,
+} from './result-document.ts';
+
+export interface ResultSigner {
+  key: CryptoKey;
+  kid: string;
+}
+
+/**
+ * Approves a matched batch and releases its signed result document, in one
+ * transaction with both events: if either cannot be recorded, nothing is released.
+ * One approval suffices until the two-person rule arrives with staff identities.
+ */
+export async function approveAndRelease(
+  db: Kysely<Database>,
+  batchId: string,
+  actor: string,
+  signer: ResultSigner,
+  now: Date = new Date(),
+): Promise<{ batch_id: string; state: 'released'; released_at: string }> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await trx
+      .selectFrom('batches')
+      .selectAll()
+      .where('id', '=', batchId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!batch) return (await getBatch(trx, batchId)) as never;
+    if (batch.state === 'released')
+      throw new ConflictError(
+        'BATCH_ALREADY_RELEASED',
+        `batch ${batchId} was released at ${new Date(batch.released_at!).toISOString()}`,
+      );
+    if (batch.state === 'rejected')
+      throw new ConflictError(
+        'BATCH_REJECTED',
+        `batch ${batchId} was rejected (${batch.rejection_code}); there is nothing to release`,
+      );
+    if (batch.state !== 'matched')
+      throw new ConflictError(
+        'BATCH_NOT_READY',
+        `batch ${batchId} is ${batch.state}; it can be approved once matched`,
+      );
+    const outcomes = await listOutcomes(trx, batchId);
+    if (outcomes.length !== batch.item_count) {
+      throw new ConflictError(
+        'BATCH_NOT_READY',
+        `batch ${batchId} has ${outcomes.length} of ${batch.item_count} outcomes`,
+      );
+    }
+    if (outcomes.some((o) => o.outcome === 'PENDING_REVIEW')) {
+      throw new ConflictError(
+        'BATCH_HAS_PENDING_REVIEW',
+        `batch ${batchId} has items awaiting review`,
+      );
+    }
+    const doc = buildResultDocument({
+      batchId,
+      agreementId: batch.agreement_id!,
+      issuedAt: now,
+      outcomes,
+    });
+    const jws = await signResultDocument(doc, signer.key, signer.kid);
+    await appendEvents(trx, [
+      { type: 'batch.approved', actor, batchId, payload: { approvals: 1 } },
+    ]);
+    await transition(
+      trx,
+      batchId,
+      'matched',
+      'released',
+      {
+        type: 'batch.released',
+        actor,
+        batchId,
+        payload: { result_key: signer.kid, items: doc.items.length },
+      },
+      { approved_by: actor, released_at: now, result_jws: jws },
+    );
+    return { batch_id: batchId, state: 'released' as const, released_at: now.toISOString() };
+  });
+}
+
+export interface ReleasedResults {
+  document: ResultDocument;
+  jws: string;
+}
+
+/** The released result document of a batch; recording the download first (fail closed). */
+export async function fetchResults(
+  db: Kysely<Database>,
+  batchId: string,
+  actor: string,
+): Promise<ReleasedResults> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await getBatch(trx, batchId);
+    if (batch.state !== 'released' || !batch.result_jws) {
+      throw new ConflictError(
+        'RESULTS_NOT_RELEASED',
+        `batch ${batchId} is ${batch.state}; results exist once it is released`,
+      );
+    }
+    await appendEvents(trx, [{ type: 'results.downloaded', actor, batchId }]);
+    return { document: decodeResultJws(batch.result_jws), jws: batch.result_jws };
+  });
+}

@@ -1,0 +1,276 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { appendEvents, type LedgerEvent } from '../ledger/events.store.ts';
+import type { Database, BatchesTable } from '../storage/schema.ts';
+import type { Insertable, Selectable } from 'kysely';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type BatchRow = Selectable<BatchesTable>;
+
+/** Batch states (DESIGN.md §Lifecycle). */
+export type BatchState = 'received' | 'validated' | 'matched' | 'released' | 'rejected';
+
+export async function getBatch(db: Db, id: string): Promise<BatchRow> {
+  const row = await db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('BATCH_NOT_FOUND', `no batch ${id}`);
+  return row;
+}
+
+export async function findBatchByDigest(db: Db, digest: string): Promise<BatchRow | null> {
+  return (
+    (await db
+      .selectFrom('batches')
+      .selectAll()
+      .where('envelope_sha256', '=', digest)
+      .where('state', '<>', 'rejected')
+      .executeTakeFirst()) ?? null
+  );
+}
+
+const ITEM_INSERT_PAGE = 2000;
+
+/** Records an accepted batch and its items, with its event, in one transaction. */
+export async function insertReceivedBatch(
+  db: Kysely<Database>,
+  batch: Omit<Insertable<BatchesTable>, 'state'>,
+  items: unknown[],
+  event: LedgerEvent,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('batches')
+      .values({ ...batch, state: 'received' })
+      .execute();
+    for (let start = 0; start < items.length; start += ITEM_INSERT_PAGE) {
+      const page = items.slice(start, start + ITEM_INSERT_PAGE);
+      const positions = page.map((_, i) => start + i);
+      const requestIds = page.map((it) =>
+        it &&
+        typeof it === 'object' &&
+        typeof (it as { request_id?: unknown }).request_id === 'string'
+          ? (it as { request_id: string }).request_id.slice(0, 200)
+          : null,
+      );
+      const json = page.map((it) => JSON.stringify(it ?? null));
+      await sql`
+        insert into batch_items (batch_id, position, request_id, item)
+        select ${batch.id}, * from unnest(${positions}::int[], ${requestIds}::text[], ${json}::jsonb[])`.execute(
+        trx,
+      );
+    }
+    await appendEvents(trx, [event]);
+  });
+}
+
+/** Records a batch refused as a whole. Its items are not stored: nothing in it was trusted. */
+export async function insertRejectedBatch(
+  db: Kysely<Database>,
+  batch: Pick<
+    BatchRow,
+    | 'id'
+    | 'agreement_id'
+    | 'official_id'
+    | 'envelope_sha256'
+    | 'item_count'
+    | 'rule_set_version'
+    | 'rejection_code'
+  >,
+  event: LedgerEvent,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('batches')
+      .values({ ...batch, state: 'rejected' })
+      .execute();
+    await appendEvents(trx, [event]);
+  });
+}
+
+/**
+ * Moves a batch from one state to the next, with its event, inside the caller's
+ * transaction. Fails when another worker already moved it.
+ */
+export async function transition(
+  trx: Transaction<Database>,
+  id: string,
+  from: BatchState,
+  to: BatchState,
+  event: LedgerEvent,
+  extra: Partial<Pick<BatchRow, 'approved_by' | 'released_at' | 'result_jws'>> = {},
+): Promise<void> {
+  const r = await trx
+    .updateTable('batches')
+    .set({ state: to, ...extra })
+    .where('id', '=', id)
+    .where('state', '=', from)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) {
+    throw new ConflictError('BATCH_STATE_CHANGED', `batch ${id} is no longer ${from}`);
+  }
+  await appendEvents(trx, [event]);
+}
+
+/**
+ * Claims the oldest batch waiting for validation or matching, for `leaseSeconds`.
+ * Several workers (processes or machines) share the queue: SKIP LOCKED keeps
+ * them off each other's rows and an expired lease frees a crashed worker's batch.
+ */
+export async function claimNextBatch(
+  db: Kysely<Database>,
+  worker: string,
+  leaseSeconds = 120,
+): Promise<string | null> {
+  const r = await sql<{ id: string }>`
+    update batches set lease_owner = ${worker}, lease_until = now() + make_interval(secs => ${leaseSeconds})
+     where id = (
+       select id from batches
+        where state in ('received', 'validated')
+          and (lease_until is null or lease_until < now() or lease_owner = ${worker})
+        order by received_at
+        limit 1
+        for update skip locked)
+    returning id`.execute(db);
+  return r.rows[0]?.id ?? null;
+}
+
+export async function releaseLease(
+  db: Kysely<Database>,
+  id: string,
+  worker: string,
+): Promise<void> {
+  await db
+    .updateTable('batches')
+    .set({ lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', worker)
+    .execute();
+}
+
+export interface StoredItem {
+  position: number;
+  item: unknown;
+}
+
+/** A page of a batch's items in position order, after `afterPosition`. */
+export async function readItems(
+  db: Db,
+  batchId: string,
+  afterPosition: number,
+  limit: number,
+): Promise<StoredItem[]> {
+  return db
+    .selectFrom('batch_items')
+    .select(['position', 'item'])
+    .where('batch_id', '=', batchId)
+    .where('position', '>', afterPosition)
+    .orderBy('position')
+    .limit(limit)
+    .execute();
+}
+
+/** A page of items that have no outcome yet, in position order. */
+export async function readUndecidedItems(
+  db: Db,
+  batchId: string,
+  afterPosition: number,
+  limit: number,
+): Promise<StoredItem[]> {
+  return db
+    .selectFrom('batch_items as i')
+    .leftJoin('item_outcomes as o', (j) =>
+      j.onRef('o.batch_id', '=', 'i.batch_id').onRef('o.position', '=', 'i.position'),
+    )
+    .select(['i.position', 'i.item'])
+    .where('i.batch_id', '=', batchId)
+    .where('i.position', '>', afterPosition)
+    .where('o.position', 'is', null)
+    .orderBy('i.position')
+    .limit(limit)
+    .execute();
+}
+
+export interface NewOutcome {
+  position: number;
+  request_id: string | null;
+  outcome: string;
+  reasons: string[];
+  rule_set_version: string;
+  model_version: string | null;
+}
+
+/**
+ * Records outcomes; an item that already has one keeps it, so replaying a page
+ * after a crash neither loses nor duplicates a result. Returns the positions written.
+ */
+export async function insertOutcomes(
+  trx: Db,
+  batchId: string,
+  outcomes: NewOutcome[],
+): Promise<NewOutcome[]> {
+  if (outcomes.length === 0) return [];
+  const r = await sql<{ position: number }>`
+    insert into item_outcomes (batch_id, position, request_id, outcome, reasons, rule_set_version, model_version)
+    select ${batchId}, o.position, o.request_id, o.outcome,
+           array(select jsonb_array_elements_text(o.reasons)), o.rule_set_version, o.model_version
+      from unnest(${outcomes.map((o) => o.position)}::int[], ${outcomes.map((o) => o.request_id)}::text[],
+                  ${outcomes.map((o) => o.outcome)}::text[], ${outcomes.map((o) => JSON.stringify(o.reasons))}::jsonb[],
+                  ${outcomes.map((o) => o.rule_set_version)}::text[], ${outcomes.map((o) => o.model_version)}::text[])
+        as o(position, request_id, outcome, reasons, rule_set_version, model_version)
+    on conflict (batch_id, position) do nothing
+    returning position`.execute(trx);
+  const written = new Set(r.rows.map((x) => x.position));
+  return outcomes.filter((o) => written.has(o.position));
+}
+
+export interface OutcomeRow {
+  position: number;
+  request_id: string | null;
+  outcome: string;
+  reasons: string[];
+  rule_set_version: string;
+  model_version: string | null;
+}
+
+/** Every outcome of a batch, in item order. */
+export async function listOutcomes(db: Db, batchId: string): Promise<OutcomeRow[]> {
+  return db
+    .selectFrom('item_outcomes')
+    .select(['position', 'request_id', 'outcome', 'reasons', 'rule_set_version', 'model_version'])
+    .where('batch_id', '=', batchId)
+    .orderBy('position')
+    .execute();
+}
+
+/** Items of a batch with their outcome, or null where none is decided yet (operator view). */
+export async function listItemsWithOutcomes(
+  db: Db,
+  batchId: string,
+): Promise<
+  {
+    position: number;
+    request_id: string | null;
+    outcome: string | null;
+    reasons: string[] | null;
+  }[]
+> {
+  return db
+    .selectFrom('batch_items as i')
+    .leftJoin('item_outcomes as o', (j) =>
+      j.onRef('o.batch_id', '=', 'i.batch_id').onRef('o.position', '=', 'i.position'),
+    )
+    .select(['i.position', 'i.request_id', 'o.outcome', 'o.reasons'])
+    .where('i.batch_id', '=', batchId)
+    .orderBy('i.position')
+    .execute();
+}
+
+/** Outcome counts of a batch by result. */
+export async function countOutcomes(db: Db, batchId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('item_outcomes')
+    .select(['outcome', db.fn.countAll<string>().as('n')])
+    .where('batch_id', '=', batchId)
+    .groupBy('outcome')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.outcome, Number(r.n)]));
+}

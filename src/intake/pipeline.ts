@@ -1,0 +1,203 @@
+import type { Kysely } from 'kysely';
+import { decide, matchKeysFor, MODEL_VERSION, type MatchKeys } from '../matching/exact-matcher.ts';
+import { findCandidates } from '../matching/candidates.store.ts';
+import { findAgreementVersion } from '../policy/agreements.store.ts';
+import { BatchItemJudge, validateItem, type ValidItem } from '../policy/item-rules.ts';
+import type { Database } from '../storage/schema.ts';
+import { appendEvents } from '../ledger/events.store.ts';
+import {
+  countOutcomes,
+  getBatch,
+  insertOutcomes,
+  readItems,
+  readUndecidedItems,
+  transition,
+  type NewOutcome,
+} from './batches.store.ts';
+
+export interface PipelineOptions {
+  /** Items per page and per transaction. */
+  pageSize?: number;
+  /** Called after each committed page with items done so far. */
+  onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
+}
+
+const WORKER_ACTOR = 'system:pipeline';
+
+/**
+ * Takes a batch from `received` through validation to `matched`. Every page of
+ * outcomes commits with its event; an interrupted run resumes where the last
+ * committed page ended, and replays neither lose nor duplicate an outcome.
+ * Only items that passed every rule are matched: no taxpayer row is read for
+ * the others.
+ * @example await processBatch(db, 'bat_…')
+ */
+export async function processBatch(
+  db: Kysely<Database>,
+  batchId: string,
+  opts: PipelineOptions = {},
+): Promise<void> {
+  const pageSize = opts.pageSize ?? 5000;
+  let batch = await getBatch(db, batchId);
+  if (batch.state === 'received') {
+    await validatePhase(db, batchId, pageSize, opts);
+    batch = await getBatch(db, batchId);
+  }
+  if (batch.state === 'validated') await matchPhase(db, batchId, pageSize, opts);
+}
+
+async function judgeContext(db: Kysely<Database>, batchId: string) {
+  const batch = await getBatch(db, batchId);
+  const agreement = await findAgreementVersion(db, batch.agreement_id!, batch.agreement_version!);
+  // Rules are judged as of the day the batch was received, however late it is processed.
+  const today = new Date(batch.received_at).toISOString().slice(0, 10);
+  return { batch, ctx: { agreement, today } };
+}
+
+async function validatePhase(
+  db: Kysely<Database>,
+  batchId: string,
+  pageSize: number,
+  opts: PipelineOptions,
+) {
+  const { batch, ctx } = await judgeContext(db, batchId);
+  const judge = new BatchItemJudge(ctx);
+  let after = -1;
+  let rejected = 0;
+  for (;;) {
+    const page = await readItems(db, batchId, after, pageSize);
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.position;
+    const outcomes: NewOutcome[] = [];
+    for (const { position, item } of page) {
+      const v = judge.judge(item);
+      if (!v.valid) {
+        outcomes.push({
+          position,
+          request_id: requestIdOf(item),
+          outcome: v.result,
+          reasons: v.reasons,
+          rule_set_version: batch.rule_set_version,
+          model_version: null,
+        });
+      }
+    }
+    rejected += outcomes.length;
+    await db.transaction().execute(async (trx) => {
+      const written = await insertOutcomes(trx, batchId, outcomes);
+      if (written.length > 0) {
+        await appendEvents(trx, [
+          { type: 'items.rejected', actor: WORKER_ACTOR, batchId, payload: summarise(written) },
+        ]);
+      }
+    });
+    opts.onProgress?.('validate', after + 1, batch.item_count);
+  }
+  await db.transaction().execute((trx) =>
+    transition(trx, batchId, 'received', 'validated', {
+      type: 'batch.validated',
+      actor: WORKER_ACTOR,
+      batchId,
+      payload: {
+        rule_set_version: batch.rule_set_version,
+        valid: batch.item_count - rejected,
+        rejected,
+      },
+    }),
+  );
+}
+
+async function matchPhase(
+  db: Kysely<Database>,
+  batchId: string,
+  pageSize: number,
+  opts: PipelineOptions,
+) {
+  const { batch, ctx } = await judgeContext(db, batchId);
+  let after = -1;
+  let done = 0;
+  for (;;) {
+    const page = await readUndecidedItems(db, batchId, after, pageSize);
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.position;
+    const keys: MatchKeys[] = [];
+    const requestIds = new Map<number, string>();
+    for (const { position, item } of page) {
+      // Re-derive the clean item: the validation phase already passed it.
+      const v = validateItem(item, ctx);
+      if (!v.valid)
+        throw new Error(
+          `item ${position} of ${batchId} has no outcome but does not pass the rules`,
+        );
+      keys.push(matchKeysFor(position, v.item as ValidItem));
+      requestIds.set(position, v.item.request_id);
+    }
+    await db.transaction().execute(async (trx) => {
+      const candidates = await findCandidates(trx, keys);
+      const byPosition = new Map<number, typeof candidates>();
+      for (const c of candidates)
+        byPosition.set(c.position, [...(byPosition.get(c.position) ?? []), c]);
+      const proposals = keys.map((k) => decide(k, byPosition.get(k.position) ?? []));
+      const written = await insertOutcomes(
+        trx,
+        batchId,
+        proposals.map((p) => ({
+          position: p.position,
+          request_id: requestIds.get(p.position)!,
+          outcome: p.outcome,
+          reasons: p.reasons,
+          rule_set_version: batch.rule_set_version,
+          model_version: MODEL_VERSION,
+        })),
+      );
+      if (written.length > 0) {
+        const writtenPositions = new Set(written.map((w) => w.position));
+        const inspected = new Set(
+          proposals.filter((p) => writtenPositions.has(p.position)).flatMap((p) => p.inspected),
+        );
+        await appendEvents(trx, [
+          {
+            type: 'items.matched',
+            actor: WORKER_ACTOR,
+            batchId,
+            payload: {
+              ...summarise(written),
+              model_version: MODEL_VERSION,
+              returns_inspected: inspected.size,
+            },
+          },
+        ]);
+      }
+    });
+    done += page.length;
+    opts.onProgress?.('match', done, batch.item_count);
+  }
+  const counts = await countOutcomes(db, batchId);
+  await db
+    .transaction()
+    .execute((trx) =>
+      transition(trx, batchId, 'validated', 'matched', {
+        type: 'batch.matched',
+        actor: WORKER_ACTOR,
+        batchId,
+        payload: { outcomes: counts },
+      }),
+    );
+}
+
+function summarise(outcomes: NewOutcome[]): Record<string, unknown> {
+  const byOutcome: Record<string, number> = {};
+  for (const o of outcomes) byOutcome[o.outcome] = (byOutcome[o.outcome] ?? 0) + 1;
+  return {
+    items: outcomes.length,
+    outcomes: byOutcome,
+    first_position: outcomes[0]!.position,
+    last_position: outcomes[outcomes.length - 1]!.position,
+  };
+}
+
+function requestIdOf(item: unknown): string | null {
+  const id =
+    item && typeof item === 'object' ? (item as { request_id?: unknown }).request_id : undefined;
+  return typeof id === 'string' ? id.slice(0, 200) : null;
+}

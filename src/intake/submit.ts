@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { importPublicJwk } from '../auth/keys.ts';
+import { BatchRejectedError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { isActiveOn } from '../policy/agreement.ts';
+import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
+import { RULE_SET_VERSION } from '../policy/item-rules.ts';
+import type { Database } from '../storage/schema.ts';
+import { findBatchByDigest, insertReceivedBatch, insertRejectedBatch } from './batches.store.ts';
+import {
+  envelopeDigest,
+  EnvelopeProblem,
+  parseSignedBatch,
+  readEnvelope,
+  verifyBatchSignature,
+} from './signed-batch.ts';
+
+export interface SubmitResult {
+  batch_id: string;
+  state: string;
+  /** True when this exact signed envelope had been submitted before. */
+  duplicate: boolean;
+}
+
+/** How far in the future a submitted_at may be, for clock skew. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * Receives a signed batch: the batch-level rules (signature, signer, role,
+ * agreement in force, size) run before any item is read. A refused batch is
+ * recorded with its code and nothing of its content; an accepted one is stored
+ * as `received` for the pipeline. The same signed envelope twice is one batch.
+ * @example await submitBatch(db, body, { now: new Date() })
+ */
+export async function submitBatch(
+  db: Kysely<Database>,
+  body: Buffer,
+  opts: { now?: Date; detachedSignature?: string } = {},
+): Promise<SubmitResult> {
+  const now = opts.now ?? new Date();
+  const signed = parseSignedBatch(body, opts.detachedSignature);
+  const digest = signed instanceof EnvelopeProblem ? sha256Hex(body) : envelopeDigest(signed);
+  const reject = async (
+    code: string,
+    message: string,
+    known: { agreement_id?: string | null; official_id?: string | null; item_count?: number } = {},
+  ): Promise<never> => {
+    const id = newId('bat');
+    await insertRejectedBatch(
+      db,
+      {
+        id,
+        agreement_id: known.agreement_id ?? null,
+        official_id: known.official_id ?? null,
+        envelope_sha256: digest,
+        item_count: known.item_count ?? 0,
+        rule_set_version: RULE_SET_VERSION,
+        rejection_code: code,
+      },
+      {
+        type: 'batch.rejected',
+        actor: known.official_id ? `official:${known.official_id}` : 'anonymous',
+        batchId: id,
+        payload: { code },
+      },
+    );
+    throw new BatchRejectedError(code, message, id);
+  };
+
+  if (signed instanceof EnvelopeProblem) return reject(signed.code, signed.message);
+  const envelope = readEnvelope(signed);
+  if (envelope instanceof EnvelopeProblem) return reject(envelope.code, envelope.message);
+  const claimed = {
+    agreement_id: envelope.agreement_id.slice(0, 64),
+    official_id: envelope.signed_by.slice(0, 64),
+    item_count: envelope.items.length,
+  };
+
+  const official = await findOfficial(db, envelope.signed_by);
+  if (!official) {
+    return reject('OFFICIAL_UNKNOWN', `no signing official ${envelope.signed_by} is registered`, {
+      ...claimed,
+      official_id: null,
+    });
+  }
+  if (!(await verifyBatchSignature(signed, await importPublicJwk(official.public_jwk)))) {
+    return reject(
+      'BATCH_SIGNATURE_INVALID',
+      `the signature does not verify with the registered key of official ${official.id}`,
+      claimed,
+    );
+  }
+  if (official.agreement_id !== envelope.agreement_id) {
+    return reject(
+      'SIGNER_NOT_IN_AGREEMENT',
+      `official ${official.id} is not registered under agreement ${envelope.agreement_id}`,
+      claimed,
+    );
+  }
+  const agreement = await findAgreement(db, envelope.agreement_id);
+  if (!agreement)
+    return reject('AGREEMENT_UNKNOWN', `no agreement ${envelope.agreement_id}`, claimed);
+  if (!agreement.signatory_roles.includes(official.role)) {
+    return reject(
+      'SIGNER_ROLE_NOT_ALLOWED',
+      `role '${official.role}' may not sign under agreement ${agreement.id}`,
+      claimed,
+    );
+  }
+  const today = now.toISOString().slice(0, 10);
+  if (!isActiveOn(agreement, today)) {
+    return reject(
+      'AGREEMENT_NOT_ACTIVE',
+      `agreement ${agreement.id} is in force from ${agreement.effective_from} to ${agreement.expires_at}, not on ${today}`,
+      claimed,
+    );
+  }
+  if (Date.parse(envelope.submitted_at) > now.getTime() + CLOCK_SKEW_MS) {
+    return reject('BATCH_SUBMITTED_AT_IN_FUTURE', 'submitted_at is in the future', claimed);
+  }
+  if (envelope.items.length === 0) return reject('BATCH_EMPTY', 'the batch has no items', claimed);
+  if (envelope.items.length > agreement.max_batch_items) {
+    return reject(
+      'BATCH_TOO_LARGE',
+      `the batch has ${envelope.items.length} items; agreement ${agreement.id} allows ${agreement.max_batch_items}`,
+      claimed,
+    );
+  }
+
+  const existing = await findBatchByDigest(db, digest);
+  if (existing) return { batch_id: existing.id, state: existing.state, duplicate: true };
+
+  const id = newId('bat');
+  try {
+    await insertReceivedBatch(
+      db,
+      {
+        id,
+        agreement_id: agreement.id,
+        agreement_version: agreement.version,
+        official_id: official.id,
+        requesting_agency: agreement.requesting_agency,
+        submitted_at: envelope.submitted_at,
+        envelope_sha256: digest,
+        item_count: envelope.items.length,
+        rule_set_version: RULE_SET_VERSION,
+      },
+      envelope.items,
+      {
+        type: 'batch.received',
+        actor: `official:${official.id}`,
+        batchId: id,
+        payload: {
+          agreement_id: agreement.id,
+          agreement_version: agreement.version,
+          item_count: envelope.items.length,
+          envelope_sha256: digest,
+        },
+      },
+    );
+  } catch (err) {
+    // A concurrent submission of the same envelope won the unique index.
+    const winner = await findBatchByDigest(db, digest);
+    if (winner) return { batch_id: winner.id, state: winner.state, duplicate: true };
+    throw err;
+  }
+  return { batch_id: id, state: 'received', duplicate: false };
+}
+
+function sha256Hex(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}

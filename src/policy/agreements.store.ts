@@ -1,0 +1,119 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Kysely, Transaction } from 'kysely';
+import type { JWK } from 'jose';
+import { appendEvents } from '../ledger/events.store.ts';
+import type { Database } from '../storage/schema.ts';
+import type { Agreement, AgreementVersion } from './agreement.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The latest version of an agreement, or null. */
+export async function findAgreement(db: Db, id: string): Promise<AgreementVersion | null> {
+  const row = await db
+    .selectFrom('agreements')
+    .select(['version', 'document'])
+    .where('id', '=', id)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { ...(row.document as unknown as Agreement), version: row.version } : null;
+}
+
+export interface ApplyResult {
+  id: string;
+  version: number;
+  changed: boolean;
+}
+
+/**
+ * Stores the agreement as a new version when it differs from the latest one;
+ * applying the same file again changes nothing.
+ */
+export async function applyAgreement(
+  db: Kysely<Database>,
+  agreement: Agreement,
+  actor: string,
+): Promise<ApplyResult> {
+  return db.transaction().execute(async (trx) => {
+    // Serialise concurrent applies of one agreement id.
+    await trx
+      .selectFrom('agreements')
+      .select('version')
+      .where('id', '=', agreement.id)
+      .forUpdate()
+      .execute();
+    const latest = await findAgreement(trx, agreement.id);
+    if (latest) {
+      const { version, ...doc } = latest;
+      if (isDeepStrictEqual(doc, agreement)) return { id: agreement.id, version, changed: false };
+    }
+    const version = (latest?.version ?? 0) + 1;
+    await trx
+      .insertInto('agreements')
+      .values({
+        id: agreement.id,
+        version,
+        requesting_agency: agreement.requesting_agency,
+        document: JSON.stringify(agreement),
+      })
+      .execute();
+    await appendEvents(trx, [
+      { type: 'agreement.applied', actor, payload: { agreement_id: agreement.id, version } },
+    ]);
+    return { id: agreement.id, version, changed: true };
+  });
+}
+
+export interface Official {
+  id: string;
+  agreement_id: string;
+  name: string;
+  role: string;
+  public_jwk: JWK;
+  key_thumbprint: string;
+}
+
+export async function findOfficial(db: Db, id: string): Promise<Official | null> {
+  const row = await db.selectFrom('officials').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? { ...row, public_jwk: row.public_jwk as JWK } : null;
+}
+
+export async function insertOfficial(
+  db: Kysely<Database>,
+  official: Official,
+  actor: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('officials')
+      .values({ ...official, public_jwk: JSON.stringify(official.public_jwk) })
+      .execute();
+    await appendEvents(trx, [
+      {
+        type: 'official.added',
+        actor,
+        payload: {
+          official_id: official.id,
+          agreement_id: official.agreement_id,
+          role: official.role,
+          key_thumbprint: official.key_thumbprint,
+        },
+      },
+    ]);
+  });
+}
+
+/** One stored version of an agreement (the one a batch was judged under). */
+export async function findAgreementVersion(
+  db: Db,
+  id: string,
+  version: number,
+): Promise<AgreementVersion> {
+  const row = await db
+    .selectFrom('agreements')
+    .select(['version', 'document'])
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirstOrThrow();
+  return { ...(row.document as unknown as Agreement), version: row.version };
+}

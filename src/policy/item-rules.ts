@@ -1,0 +1,328 @@
+import { addressKeys, normaliseState, parseStreetLine } from '../matching/normalize/address.ts';
+import { foldText } from '../matching/normalize/text.ts';
+import { readList } from '../matching/normalize/tables.ts';
+import { statuteKey, type Agreement } from './agreement.ts';
+import { rejectionFor, type ReasonCode } from './reason-codes.ts';
+
+/** Version of the rule set below; every outcome records the one it was judged by. */
+export const RULE_SET_VERSION = 'rules-2026.11.1';
+
+/** A request item whose every statutory element is present and lawful. */
+export interface ValidItem {
+  request_id: string;
+  first_name: string;
+  middle_name: string;
+  last_name: string;
+  street: string;
+  unit: string;
+  city: string;
+  state: string;
+  zip: string;
+  dob: string | null;
+}
+
+export type ItemVerdict =
+  | { valid: true; item: ValidItem }
+  | {
+      valid: false;
+      result: 'REJECTED_INCOMPLETE' | 'REJECTED_INELIGIBLE' | 'REJECTED_DUPLICATE';
+      reasons: ReasonCode[];
+    };
+
+export interface ItemRuleContext {
+  agreement: Pick<Agreement, 'statutes' | 'departure_period_days'>;
+  /** The day the batch is judged, YYYY-MM-DD (UTC). */
+  today: string;
+}
+
+const ADDRESS_PLACEHOLDERS = new Set(readList('policy/address-placeholders.txt'));
+const NAME_PLACEHOLDERS = new Set(readList('policy/name-placeholders.txt'));
+const REASON_PLACEHOLDERS = new Set(readList('policy/reason-placeholders.txt'));
+
+/** Longest value accepted per text field; longer is FIELD_TOO_LONG, never truncated. */
+export const FIELD_LIMITS: Record<string, number> = {
+  request_id: 64,
+  first_name: 100,
+  middle_name: 100,
+  last_name: 100,
+  street: 200,
+  unit: 40,
+  city: 100,
+  state: 40,
+  zip: 10,
+  dob: 10,
+  a_number: 12,
+  removal_order_date: 10,
+  court_final_order_date: 10,
+  removal_order_case_number: 64,
+  statute: 200,
+  reason: 2000,
+  investigation_id: 64,
+};
+
+const TEXT_FIELDS = Object.keys(FIELD_LIMITS);
+// Control characters, zero-width and bidirectional controls, and markup brackets.
+const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}<>{}[\]\\|@#$%^*=_~`"0-9]/u;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Judges one request item on its own against the law and the agreement.
+ * Pure: it reads no taxpayer data. Every failed rule is listed, not only the first.
+ * @example validateItem(buildItem({ street: 'Failed to Provide' }), ctx) // { valid: false, result: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_PLACEHOLDER'] }
+ */
+export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { valid: false, result: 'REJECTED_INCOMPLETE', reasons: ['ITEM_NOT_OBJECT'] };
+  }
+  const item = raw as Record<string, unknown>;
+  const reasons = new Set<ReasonCode>();
+  const text: Record<string, string> = {};
+
+  for (const field of TEXT_FIELDS) {
+    const v = item[field];
+    if (v === undefined || v === null) {
+      text[field] = '';
+    } else if (typeof v !== 'string') {
+      reasons.add('FIELD_WRONG_TYPE');
+      text[field] = '';
+    } else if (v.length > FIELD_LIMITS[field]!) {
+      reasons.add('FIELD_TOO_LONG');
+      text[field] = '';
+    } else {
+      text[field] = v.trim();
+    }
+  }
+  const t = (f: string) => text[f]!;
+
+  if (!t('request_id')) reasons.add('REQUEST_ID_MISSING');
+
+  checkName(t('first_name'), t('middle_name'), t('last_name'), reasons);
+  checkAddress(t('street'), t('city'), t('state'), t('zip'), reasons);
+  checkTaxablePeriods(item.taxable_periods, ctx.today, reasons);
+
+  if (!t('statute')) reasons.add('STATUTE_MISSING');
+  else if (!ctx.agreement.statutes.some((s) => statuteKey(s) === statuteKey(t('statute')))) {
+    reasons.add('STATUTE_NOT_ALLOWED');
+  }
+
+  const reason = foldText(t('reason'));
+  if (!reason) reasons.add('REASON_MISSING');
+  else if (REASON_PLACEHOLDERS.has(reason) || reason.replace(/ /g, '').length < 10) {
+    reasons.add('REASON_PLACEHOLDER');
+  }
+
+  checkRemovalOrder(item, t, ctx, reasons);
+
+  if (!t('investigation_id')) reasons.add('INVESTIGATION_ID_MISSING');
+  if (!validRecipients(item.recipients)) reasons.add('RECIPIENTS_MISSING');
+
+  if (t('dob') && !isCalendarDate(t('dob'))) reasons.add('DATE_MALFORMED');
+
+  if (reasons.size > 0) {
+    const list = [...reasons];
+    return { valid: false, result: rejectionFor(list), reasons: list };
+  }
+  return {
+    valid: true,
+    item: {
+      request_id: t('request_id'),
+      first_name: t('first_name'),
+      middle_name: t('middle_name'),
+      last_name: t('last_name'),
+      street: t('street'),
+      unit: t('unit'),
+      city: t('city'),
+      state: t('state'),
+      zip: t('zip'),
+      dob: t('dob') || null,
+    },
+  };
+}
+
+function checkName(first: string, middle: string, last: string, reasons: Set<ReasonCode>): void {
+  if (!first || !last) {
+    reasons.add('NAME_MISSING');
+  }
+  for (const part of [first, middle, last]) {
+    if (part && FORBIDDEN_IN_NAMES.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
+  }
+  const whole = foldText(`${first} ${last}`);
+  if (
+    (first && NAME_PLACEHOLDERS.has(foldText(first))) ||
+    (last && NAME_PLACEHOLDERS.has(foldText(last))) ||
+    NAME_PLACEHOLDERS.has(whole)
+  ) {
+    reasons.add('NAME_PLACEHOLDER');
+  }
+}
+
+/** True when the text is a placeholder, one repeated character, or digits only. */
+function isJunkAddress(folded: string): boolean {
+  const compact = folded.replace(/ /g, '');
+  return ADDRESS_PLACEHOLDERS.has(folded) || /^(.)\1*$/.test(compact) || /^[\d#/]+$/.test(compact);
+}
+
+function checkAddress(
+  street: string,
+  city: string,
+  state: string,
+  zip: string,
+  reasons: Set<ReasonCode>,
+): void {
+  const folded = foldText(street);
+  if (zip && !/^\d{5}(?:-?\d{4})?$/.test(zip)) reasons.add('ZIP_MALFORMED');
+  if (state && !normaliseState(state)) reasons.add('STATE_UNKNOWN');
+  if (!folded) {
+    reasons.add(zip || city ? 'ADDRESS_ZIP_ONLY' : 'ADDRESS_MISSING');
+    return;
+  }
+  // A ZIP written as the street ("ZIP code is not an address").
+  if (/^\d{5}(?:\s*-?\s*\d{4})?$/.test(street.trim())) {
+    reasons.add('ADDRESS_ZIP_ONLY');
+    return;
+  }
+  if (
+    isJunkAddress(folded) ||
+    [city, state].some((f) => f && ADDRESS_PLACEHOLDERS.has(foldText(f)))
+  ) {
+    reasons.add('ADDRESS_PLACEHOLDER');
+    return;
+  }
+  const parsed = parseStreetLine(street);
+  if (!parsed.houseNumber) reasons.add('ADDRESS_NO_HOUSE_NUMBER');
+  if (!/\p{L}/u.test(parsed.streetName)) reasons.add('ADDRESS_NO_STREET_NAME');
+  const keys = addressKeys({ street, city, state, zip });
+  if (!keys.zip5 && !(keys.city_key && keys.state)) reasons.add('ADDRESS_NO_LOCALITY');
+}
+
+function checkTaxablePeriods(value: unknown, today: string, reasons: Set<ReasonCode>): void {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
+    reasons.add('TAXABLE_PERIODS_MISSING');
+    return;
+  }
+  if (!Array.isArray(value) || value.length > 20) {
+    reasons.add('TAXABLE_PERIOD_MALFORMED');
+    return;
+  }
+  const currentYear = Number(today.slice(0, 4));
+  for (const p of value) {
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1900) {
+      reasons.add('TAXABLE_PERIOD_MALFORMED');
+    } else if (p > currentYear) {
+      reasons.add('TAXABLE_PERIOD_IN_FUTURE');
+    }
+  }
+}
+
+function checkRemovalOrder(
+  item: Record<string, unknown>,
+  t: (f: string) => string,
+  ctx: ItemRuleContext,
+  reasons: Set<ReasonCode>,
+): void {
+  const orderDate = t('removal_order_date');
+  if (!orderDate) {
+    reasons.add('REMOVAL_ORDER_DATE_MISSING');
+    return;
+  }
+  if (!isCalendarDate(orderDate)) {
+    reasons.add('DATE_MALFORMED');
+    return;
+  }
+  // 8 U.S.C. §1231(a)(1)(B): after judicial review the period runs from the court's final order.
+  let start = orderDate;
+  if (item.judicial_review === true) {
+    const courtDate = t('court_final_order_date');
+    if (!courtDate) {
+      reasons.add('COURT_FINAL_ORDER_DATE_MISSING');
+      return;
+    }
+    if (!isCalendarDate(courtDate)) {
+      reasons.add('DATE_MALFORMED');
+      return;
+    }
+    start = courtDate > orderDate ? courtDate : orderDate;
+  } else if (item.judicial_review !== undefined && item.judicial_review !== false) {
+    reasons.add('FIELD_WRONG_TYPE');
+  }
+  if (start > ctx.today) {
+    reasons.add('REMOVAL_ORDER_IN_FUTURE');
+  } else if (addDays(start, ctx.agreement.departure_period_days) > ctx.today) {
+    reasons.add('REMOVAL_ORDER_WITHIN_90_DAYS');
+  }
+}
+
+function validRecipients(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= 50 &&
+    value.every((r) => typeof r === 'string' && r.trim().length > 0 && r.length <= 200)
+  );
+}
+
+/** Whether s is a real calendar day written YYYY-MM-DD. */
+export function isCalendarDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** YYYY-MM-DD plus n days. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Judges the items of one batch in order, each on its own and then against the
+ * items before it (repeated request ids, the same subject twice). Incremental,
+ * so a batch of any size can be judged page by page; judging the same items in
+ * the same order always gives the same verdicts.
+ * @example const judge = new BatchItemJudge(ctx); const v = items.map((i) => judge.judge(i))
+ */
+export class BatchItemJudge {
+  private readonly seenRequestIds = new Set<string>();
+  private readonly seenSubjects = new Set<string>();
+  constructor(private readonly ctx: ItemRuleContext) {}
+
+  judge(raw: unknown): ItemVerdict {
+    const v = validateItem(raw, this.ctx);
+    const requestId =
+      raw &&
+      typeof raw === 'object' &&
+      typeof (raw as { request_id?: unknown }).request_id === 'string'
+        ? (raw as { request_id: string }).request_id.trim()
+        : '';
+    if (requestId) {
+      if (this.seenRequestIds.has(requestId)) {
+        const reasons: ReasonCode[] = v.valid
+          ? ['REQUEST_ID_DUPLICATE']
+          : [...v.reasons, 'REQUEST_ID_DUPLICATE'];
+        return { valid: false, result: rejectionFor(reasons), reasons };
+      }
+      this.seenRequestIds.add(requestId);
+    }
+    if (!v.valid) return v;
+    const subject = subjectKey(v.item);
+    if (this.seenSubjects.has(subject)) {
+      return { valid: false, result: 'REJECTED_DUPLICATE', reasons: ['DUPLICATE_SUBJECT'] };
+    }
+    this.seenSubjects.add(subject);
+    return v;
+  }
+}
+
+/** Same person at the same address, as far as the request says. */
+function subjectKey(item: ValidItem): string {
+  const a = addressKeys(item);
+  return [
+    foldText(item.first_name),
+    foldText(item.last_name),
+    a.street_key,
+    a.unit_key,
+    a.zip5 || `${a.city_key}|${a.state}`,
+    item.dob ?? '',
+  ].join('|');
+}

@@ -1,0 +1,78 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import * as initial from './migrations/0001-initial.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+/** Where the database lives: the embedded PGlite folder, or a PostgreSQL server. */
+export type DatabaseTarget = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+// DATE columns come back as 'YYYY-MM-DD' strings on both databases, not shifted Dates.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+// int8 (bigserial, count(*)) as strings; callers convert where they know it is small.
+
+/** Opens the database; does not migrate. @example await openDatabase({ kind: 'pglite', dir }) */
+export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+  if (target.kind === 'pglite') {
+    await mkdir(target.dir, { recursive: true });
+    const pglite = await PGlite.create(target.dir, {
+      parsers: { 1082: (v: string) => v },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      target,
+      close: async () => {
+        await db.destroy();
+        await pglite.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: 8 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, target, close: () => db.destroy() };
+}
+
+/** The PGlite folder inside a taxgate data folder. */
+export function pgliteDir(dataDir: string): string {
+  return join(dataDir, 'pgdata');
+}
+
+const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface MigrationReport {
+  applied: string[];
+  current: string[];
+}
+
+/** Brings the schema to the latest version; idempotent. Throws on the first failure. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String(error)}`);
+  }
+  return {
+    applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    current: Object.keys(migrations),
+  };
+}

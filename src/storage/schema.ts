@@ -1,0 +1,107 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Row types of every table, as Kysely sees them. Each capability owns its tables' SQL. */
+export interface Database {
+  agreements: AgreementsTable;
+  officials: OfficialsTable;
+  batches: BatchesTable;
+  batch_items: BatchItemsTable;
+  item_outcomes: ItemOutcomesTable;
+  taxpayer_returns: TaxpayerReturnsTable;
+  taxpayer_addresses: TaxpayerAddressesTable;
+  events: EventsTable;
+}
+
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface AgreementsTable {
+  id: string;
+  version: number;
+  requesting_agency: string;
+  document: JSONColumnType<Record<string, unknown>>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface OfficialsTable {
+  id: string;
+  agreement_id: string;
+  name: string;
+  role: string;
+  public_jwk: JSONColumnType<Record<string, unknown>>;
+  key_thumbprint: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface BatchesTable {
+  id: string;
+  agreement_id: string | null;
+  agreement_version: number | null;
+  official_id: string | null;
+  requesting_agency: string | null;
+  submitted_at: NullableTimestamp;
+  received_at: GeneratedTimestamp;
+  state: string;
+  rejection_code: string | null;
+  envelope_sha256: string;
+  item_count: number;
+  rule_set_version: string;
+  approved_by: string | null;
+  released_at: NullableTimestamp;
+  result_jws: string | null;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+}
+
+export interface BatchItemsTable {
+  batch_id: string;
+  position: number;
+  request_id: string | null;
+  item: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface ItemOutcomesTable {
+  batch_id: string;
+  position: number;
+  request_id: string | null;
+  outcome: string;
+  reasons: string[];
+  rule_set_version: string;
+  model_version: string | null;
+  decided_at: GeneratedTimestamp;
+}
+
+export interface TaxpayerReturnsTable {
+  tin: string;
+  tax_year: number;
+  first_name: string;
+  middle_name: string;
+  last_name: string;
+  street: string;
+  unit: string;
+  city: string;
+  state: string;
+  zip: string;
+  dob: string | null;
+}
+
+export interface TaxpayerAddressesTable {
+  tin: string;
+  tax_year: number;
+  first_key: string;
+  last_key: string;
+  street_key: string;
+  unit_key: string;
+  city_key: string;
+  state: string;
+  zip5: string;
+}
+
+export interface EventsTable {
+  seq: Generated<string>;
+  occurred_at: GeneratedTimestamp;
+  type: string;
+  actor: string;
+  batch_id: string | null;
+  payload: JSONColumnType<Record<string, unknown>>;
+}

@@ -1,0 +1,240 @@
+import { Readable } from 'node:stream';
+import { importJWK, type CryptoKey } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyResultJws } from '../src/disclosure/result-document.ts';
+import { BatchRejectedError } from '../src/errors.ts';
+import { listEvents } from '../src/ledger/events.store.ts';
+import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
+import type { Taxgate } from '../src/app.ts';
+import {
+  buildAgreement,
+  buildItem,
+  buildOfficialKeys,
+  envelope,
+  signEnvelope,
+} from './support/builders.ts';
+import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
+
+const csv = (rows: string[][]) =>
+  Readable.from([[TAXPAYER_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n']);
+
+for (const kind of TEST_DATABASES) {
+  describe(`batch pipeline on ${kind}`, () => {
+    let tg: Taxgate;
+    let done: () => Promise<void>;
+    let officialId: string;
+    let keys: Awaited<ReturnType<typeof buildOfficialKeys>>;
+
+    beforeEach(async () => {
+      ({ tg, done } = await openTestTaxgate(kind));
+      await tg.applyAgreement(buildAgreement(), 'test');
+      keys = await buildOfficialKeys();
+      ({ id: officialId } = await tg.addOfficial(
+        {
+          agreement_id: 'ice-2026',
+          name: 'A. Head',
+          role: 'agency_head',
+          public_jwk: keys.publicJwk,
+        },
+        'test',
+      ));
+      await tg.importTaxpayers(
+        csv([
+          [
+            '000000001',
+            '2024',
+            'Maria',
+            '',
+            'Garcia',
+            '123 Main Street',
+            '',
+            'Houston',
+            'TX',
+            '77001',
+            '1980-01-01',
+          ],
+          [
+            '000000001',
+            '2023',
+            'Maria',
+            '',
+            'Garcia',
+            '9 Old Rd',
+            '',
+            'Dallas',
+            'TX',
+            '75201',
+            '1980-01-01',
+          ],
+          ['000000002', '2024', 'Jose', '', 'Lopez', '9 Old Road', '', 'Dallas', 'TX', '75201', ''],
+          // Two taxpayers with the same name at the same address: never a confirmation.
+          ['000000003', '2024', 'Juan', '', 'Perez', '5 Elm Ave', '', 'Miami', 'FL', '33101', ''],
+          [
+            '000000004',
+            '2024',
+            'Juan',
+            '',
+            'Perez',
+            '5 Elm Avenue',
+            '',
+            'Miami',
+            'FL',
+            '33101',
+            '',
+          ],
+        ]),
+        { actor: 'test' },
+      );
+    });
+    afterEach(() => done());
+
+    const submit = async (items: unknown[]) => {
+      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
+      const r = await tg.submitBatch(Buffer.from(jws));
+      await tg.processBatch(r.batch_id);
+      return r.batch_id;
+    };
+
+    it('confirms an exact match on the address of record and nothing else', async () => {
+      const id = await submit([
+        buildItem({ request_id: 'hit', street: '123 MAIN ST', zip: '77001-1234' }),
+        buildItem({ request_id: 'old-address', street: '9 Old Rd', city: 'Dallas', zip: '75201' }),
+        buildItem({
+          request_id: 'ambiguous',
+          first_name: 'Juan',
+          last_name: 'Perez',
+          street: '5 Elm Ave',
+          city: 'Miami',
+          state: 'FL',
+          zip: '33101',
+        }),
+        buildItem({
+          request_id: 'no-zip',
+          street: '123 Main St',
+          zip: '',
+          city: 'houston',
+          state: 'Texas',
+        }),
+        buildItem({ request_id: 'placeholder', street: 'Failed to Provide' }),
+      ]);
+      const view = await tg.operatorView(id);
+      expect(view.state).toBe('matched');
+      expect(view.items).toEqual([
+        { request_id: 'hit', outcome: 'CONFIRMED', reasons: [] },
+        { request_id: 'old-address', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
+        { request_id: 'ambiguous', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] },
+        { request_id: 'no-zip', outcome: 'CONFIRMED', reasons: [] },
+        {
+          request_id: 'placeholder',
+          outcome: 'REJECTED_INCOMPLETE',
+          reasons: ['ADDRESS_PLACEHOLDER'],
+        },
+      ]);
+    });
+
+    it('releases a signed document with codes only, and records every step', async () => {
+      const id = await submit([
+        buildItem({ request_id: 'a' }),
+        buildItem({ request_id: 'b', zip: '12345' }),
+      ]);
+      await tg.approve(id, 'operator:test');
+      const { document, jws } = await tg.results(id, 'operator:test');
+      const verified = await verifyResultJws(
+        jws,
+        (await importJWK(tg.resultPublicJwk, 'EdDSA')) as CryptoKey,
+      );
+      expect(verified.kid).toBe(tg.resultPublicJwk.kid);
+      expect(verified.document).toEqual(document);
+      expect(document.items).toEqual([
+        { request_id: 'a', result: 'CONFIRMED', reasons: [] },
+        { request_id: 'b', result: 'NOT_CONFIRMED', reasons: [] },
+      ]);
+      expect(document.notice).toMatch(/independently verified before any adverse action/);
+      expect(JSON.stringify(document)).not.toMatch(/Garcia|Main|77001/i);
+      const types = (await listEvents(tg.db, id)).map((e) => e.type);
+      expect(types).toEqual([
+        'batch.received',
+        'batch.validated',
+        'items.matched',
+        'batch.matched',
+        'batch.approved',
+        'batch.released',
+        'results.downloaded',
+      ]);
+      await expect(tg.approve(id, 'operator:test')).rejects.toMatchObject({
+        code: 'BATCH_ALREADY_RELEASED',
+      });
+    });
+
+    it('rejects a tampered signature as a whole batch, reading no item', async () => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', officialId, [buildItem()]),
+        keys.privateKey,
+      );
+      const [h, p, s] = jws.split('.');
+      const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      payload.items[0].street = '1 Other St';
+      const tampered = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+      const err = await tg.submitBatch(Buffer.from(tampered)).catch((e) => e);
+      expect(err).toBeInstanceOf(BatchRejectedError);
+      expect(err.code).toBe('BATCH_SIGNATURE_INVALID');
+      const status = await tg.batchStatus(err.batchId);
+      expect(status).toMatchObject({
+        state: 'rejected',
+        rejection_code: 'BATCH_SIGNATURE_INVALID',
+      });
+      expect((await tg.operatorView(err.batchId)).items).toEqual([]);
+    });
+
+    it('rejects a batch signed by an unknown official', async () => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', 'off_nobody', [buildItem()]),
+        keys.privateKey,
+      );
+      await expect(tg.submitBatch(Buffer.from(jws))).rejects.toMatchObject({
+        code: 'OFFICIAL_UNKNOWN',
+      });
+    });
+
+    it('treats the same signed envelope submitted twice as one batch', async () => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', officialId, [buildItem()]),
+        keys.privateKey,
+      );
+      const a = await tg.submitBatch(Buffer.from(jws));
+      const b = await tg.submitBatch(Buffer.from(jws));
+      expect(b).toEqual({ batch_id: a.batch_id, state: 'received', duplicate: true });
+    });
+
+    it('resumes an interrupted run without losing or duplicating an outcome', async () => {
+      const items = Array.from({ length: 23 }, (_, i) =>
+        buildItem({
+          request_id: `r${i}`,
+          street: `${100 + i} Main St`,
+          ...(i % 5 === 0 ? { street: 'Unknown Address' } : {}),
+        }),
+      );
+      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
+      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      // Crash after the second page of matching: the progress callback throws.
+      let pages = 0;
+      await expect(
+        tg.processBatch(batch_id, {
+          pageSize: 4,
+          onProgress: (phase) => {
+            if (phase === 'match' && ++pages === 2) throw new Error('simulated crash');
+          },
+        }),
+      ).rejects.toThrow('simulated crash');
+      expect((await tg.operatorView(batch_id)).state).toBe('validated');
+      await tg.processBatch(batch_id, { pageSize: 4 });
+      const view = await tg.operatorView(batch_id);
+      expect(view.state).toBe('matched');
+      expect(view.items.map((i) => i.request_id)).toEqual(items.map((i) => i.request_id));
+      expect(view.items.every((i) => i.outcome !== null)).toBe(true);
+      expect(view.items.filter((i) => i.outcome === 'REJECTED_INCOMPLETE')).toHaveLength(5);
+      const matched = (await listEvents(tg.db, batch_id)).filter((e) => e.type === 'items.matched');
+      expect(matched.reduce((n, e) => n + (e.payload.items as number), 0)).toBe(18);
+    });
+  });
+}

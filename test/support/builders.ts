@@ -1,0 +1,72 @@
+import type { Agreement } from '../../src/policy/agreement.ts';
+import { generateEd25519KeyPair, importPrivateJwk } from '../../src/auth/keys.ts';
+import { addDays } from '../../src/policy/item-rules.ts';
+
+/** Today as YYYY-MM-DD (UTC). */
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** A valid agreement in force today; override any field. */
+export function buildAgreement(over: Partial<Agreement> = {}): Agreement {
+  return {
+    id: 'ice-2026',
+    requesting_agency: 'DHS/ICE',
+    effective_from: addDays(today(), -30),
+    expires_at: addDays(today(), 300),
+    statutes: ['8 USC 1253(a)(1)(A)'],
+    signatory_roles: ['agency_head'],
+    departure_period_days: 90,
+    max_batch_items: 1000,
+    duplicate_window_days: 180,
+    retention_days: 365,
+    release_approvals: 1,
+    ...over,
+  };
+}
+
+let counter = 0;
+
+/** A lawful, complete request item; override any field (set one to undefined to drop it). */
+export function buildItem(over: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    request_id: `req-${counter}`,
+    first_name: 'Maria',
+    middle_name: '',
+    last_name: 'Garcia',
+    street: '123 Main St',
+    unit: '',
+    city: 'Houston',
+    state: 'TX',
+    zip: '77001',
+    a_number: 'A123456789',
+    removal_order_date: addDays(today(), -200),
+    removal_order_case_number: 'CASE-1',
+    taxable_periods: [2023, 2024],
+    statute: '8 USC 1253(a)(1)(A)',
+    reason: 'Subject of removal order; locating for enforcement of final order in case CASE-1',
+    investigation_id: 'INV-1',
+    recipients: ['Officer A. Example'],
+    ...over,
+  };
+}
+
+/** A fresh official key pair with the private key imported. */
+export async function buildOfficialKeys() {
+  const pair = await generateEd25519KeyPair();
+  return { ...pair, privateKey: await importPrivateJwk(pair.privateJwk, 'test key') };
+}
+
+export { signBatchEnvelope as signEnvelope } from '../../src/intake/sign-batch.ts';
+
+export function envelope(
+  agreementId: string,
+  officialId: string,
+  items: unknown[],
+): Record<string, unknown> {
+  return {
+    agreement_id: agreementId,
+    signed_by: officialId,
+    submitted_at: new Date().toISOString(),
+    items,
+  };
+}
