@@ -173,16 +173,14 @@ async function matchPhase(
     opts.onProgress?.('match', done, batch.item_count);
   }
   const counts = await countOutcomes(db, batchId);
-  await db
-    .transaction()
-    .execute((trx) =>
-      transition(trx, batchId, 'validated', 'matched', {
-        type: 'batch.matched',
-        actor: WORKER_ACTOR,
-        batchId,
-        payload: { outcomes: counts },
-      }),
-    );
+  await db.transaction().execute((trx) =>
+    transition(trx, batchId, 'validated', 'matched', {
+      type: 'batch.matched',
+      actor: WORKER_ACTOR,
+      batchId,
+      payload: { outcomes: counts },
+    }),
+  );
 }
 
 function summarise(outcomes: NewOutcome[]): Record<string, unknown> {

@@ -1,0 +1,228 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { importPrivateJwk, readJwkFile } from '../../auth/keys.ts';
+import { resultsToCsv } from '../../disclosure/result-csv.ts';
+import type { ReleasedResults } from '../../disclosure/release.ts';
+import { InvalidInputError, TaxgateError } from '../../errors.ts';
+import { signBatchEnvelope } from '../../intake/sign-batch.ts';
+import type { SubmitResult } from '../../intake/submit.ts';
+import type { OperatorView } from '../../app.ts';
+import { common, withBackend, type Backend, type CommonOptions } from '../context.ts';
+import { readInputFile, readJsonFile } from '../files.ts';
+import { hint, printResult } from '../output.ts';
+
+const WAITING_STATES = new Set(['received', 'validated']);
+
+async function operatorView(b: Backend, id: string): Promise<OperatorView> {
+  return b.kind === 'local'
+    ? b.tg.operatorView(id)
+    : (
+        await b.client.request<OperatorView>(
+          'GET',
+          `/v1/operator/batches/${encodeURIComponent(id)}`,
+        )
+      ).body;
+}
+
+function summary(view: OperatorView): string {
+  const counts: Record<string, number> = {};
+  for (const i of view.items)
+    counts[i.outcome ?? 'UNDECIDED'] = (counts[i.outcome ?? 'UNDECIDED'] ?? 0) + 1;
+  return Object.entries(counts)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}
+
+export function registerBatch(program: Command): void {
+  const batch = program.command('batch').description('request batches');
+
+  batch
+    .command('sign')
+    .argument(
+      '<file>',
+      'batch envelope JSON {agreement_id, signed_by, submitted_at, items}, or a JSON array of items with --agreement',
+    )
+    .description(
+      "the requesting agency's tool: sign a batch envelope as a compact JWS with an official's private key",
+    )
+    .requiredOption('--official <id>', 'the signing official (becomes signed_by)')
+    .requiredOption('--key <file>', "the official's .private.jwk")
+    .requiredOption('--out <file>', 'where to write the .jws')
+    .option('--agreement <id>', 'agreement id when the file does not name one')
+    .option('--json', 'print one JSON object on stdout')
+    .action(
+      async (
+        file: string,
+        opts: { official: string; key: string; out: string; agreement?: string; json?: boolean },
+      ) => {
+        const doc = await readJsonFile(file);
+        const envelope: Record<string, unknown> = Array.isArray(doc)
+          ? { items: doc }
+          : { ...(doc as Record<string, unknown>) };
+        if (!doc || typeof doc !== 'object')
+          throw new InvalidInputError(
+            'ENVELOPE_INVALID',
+            `${file} must hold an envelope object or an array of items`,
+          );
+        if (opts.agreement) {
+          if (envelope.agreement_id && envelope.agreement_id !== opts.agreement)
+            throw new InvalidInputError(
+              'ENVELOPE_INVALID',
+              `${file} names agreement ${String(envelope.agreement_id)}, not ${opts.agreement}`,
+            );
+          envelope.agreement_id = opts.agreement;
+        }
+        if (typeof envelope.agreement_id !== 'string')
+          throw new InvalidInputError(
+            'ENVELOPE_INVALID',
+            `${file} names no agreement_id; add it or pass --agreement`,
+          );
+        if (envelope.signed_by !== undefined && envelope.signed_by !== opts.official)
+          throw new InvalidInputError(
+            'ENVELOPE_INVALID',
+            `${file} is signed_by ${String(envelope.signed_by)}, not ${opts.official}`,
+          );
+        if (!Array.isArray(envelope.items))
+          throw new InvalidInputError('ENVELOPE_INVALID', `${file} has no items array`);
+        const ordered = {
+          agreement_id: envelope.agreement_id,
+          signed_by: opts.official,
+          submitted_at: envelope.submitted_at ?? new Date().toISOString(),
+          items: envelope.items,
+        };
+        const key = await importPrivateJwk(await readJwkFile(opts.key), opts.key);
+        const jws = await signBatchEnvelope(ordered, key);
+        await writeFile(opts.out, jws + '\n');
+        printResult(
+          opts,
+          { out: opts.out, items: ordered.items.length, signed_by: opts.official },
+          () => `signed ${ordered.items.length} items as ${opts.official}: ${opts.out}`,
+        );
+      },
+    );
+
+  common(
+    batch
+      .command('submit')
+      .argument('<file>', 'signed batch (.jws compact, or flattened JWS JSON)'),
+  )
+    .description('submit a signed batch, through the same path as the HTTP API')
+    .option('--wait', 'return after validation and matching')
+    .action(async (file: string, opts: CommonOptions & { wait?: boolean }) => {
+      const body = await readInputFile(file);
+      const out = await withBackend(opts, async (b) => {
+        let result: SubmitResult;
+        if (b.kind === 'local') {
+          result = await b.tg.submitBatch(body);
+          if (opts.wait) await b.tg.processBatch(result.batch_id);
+        } else {
+          const contentType = body.toString('utf8').trim().startsWith('{')
+            ? 'application/jose+json'
+            : 'application/jose';
+          result = (
+            await b.client.request<SubmitResult>('POST', '/v1/batches', { raw: body, contentType })
+          ).body;
+          if (opts.wait) {
+            const deadline = Date.now() + 30 * 60_000;
+            while (WAITING_STATES.has((await operatorView(b, result.batch_id)).state)) {
+              if (Date.now() > deadline)
+                throw new TaxgateError(
+                  'WAIT_TIMEOUT',
+                  `batch ${result.batch_id} is still being processed after 30 minutes`,
+                );
+              await new Promise((r) => setTimeout(r, 250));
+            }
+          }
+        }
+        const view = opts.wait ? await operatorView(b, result.batch_id) : null;
+        if (!opts.wait && b.kind === 'local')
+          hint(
+            opts,
+            'queued: the batch is validated and matched when `taxgate serve` runs (or submit with --wait)',
+          );
+        return { ...result, state: view?.state ?? result.state, view };
+      });
+      printResult(
+        opts,
+        { batch_id: out.batch_id, state: out.state, duplicate: out.duplicate },
+        () =>
+          [
+            `batch ${out.batch_id}: ${out.state}${out.duplicate ? ' (this envelope was submitted before)' : ''}`,
+            ...(out.view ? [summary(out.view)] : []),
+          ].join('\n'),
+      );
+    });
+
+  common(batch.command('show').argument('<id>', 'batch id'))
+    .description('operator view: every item with its proposed outcome and reason codes')
+    .action(async (id: string, opts: CommonOptions) => {
+      const view = await withBackend(opts, (b) => operatorView(b, id));
+      const out = {
+        batch_id: view.batch_id,
+        state: view.state,
+        agreement_id: view.agreement_id,
+        item_count: view.item_count,
+        rejection_code: view.rejection_code,
+        items: view.items,
+      };
+      printResult(opts, out, () =>
+        [
+          `batch ${view.batch_id}: ${view.state}${view.rejection_code ? ` (${view.rejection_code})` : ''}, ${view.item_count} items${view.items.length ? ` — ${summary(view)}` : ''}`,
+          ...view.items.map(
+            (i) =>
+              `  ${(i.request_id ?? '(no request id)').padEnd(24)} ${(i.outcome ?? 'undecided').padEnd(20)} ${i.reasons.join(' ')}`,
+          ),
+        ].join('\n'),
+      );
+    });
+
+  common(batch.command('approve').argument('<id>', 'batch id'))
+    .description('approve a matched batch and release its signed result document')
+    .action(async (id: string, opts: CommonOptions) => {
+      const out = await withBackend(opts, async (b) =>
+        b.kind === 'local'
+          ? b.tg.approve(id, b.actor)
+          : (
+              await b.client.request<{ batch_id: string; state: string; released_at: string }>(
+                'POST',
+                `/v1/operator/batches/${encodeURIComponent(id)}/approve`,
+              )
+            ).body,
+      );
+      printResult(opts, out, () => `batch ${out.batch_id} released at ${out.released_at}`);
+    });
+
+  common(batch.command('results').argument('<id>', 'batch id'))
+    .description('the released result document: {document, jws} as JSON, or CSV')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'),
+    )
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (id: string, opts: CommonOptions & { format: 'json' | 'csv'; out?: string }) => {
+      const results = await withBackend(opts, async (b) =>
+        b.kind === 'local'
+          ? b.tg.results(id, b.actor)
+          : (
+              await b.client.request<ReleasedResults>(
+                'GET',
+                `/v1/operator/batches/${encodeURIComponent(id)}/results`,
+              )
+            ).body,
+      );
+      const text =
+        opts.format === 'csv'
+          ? resultsToCsv(results.document)
+          : JSON.stringify(results, null, opts.json ? undefined : 2) + '\n';
+      if (opts.out) {
+        await writeFile(opts.out, text);
+        printResult(
+          opts,
+          { out: opts.out, items: results.document.items.length },
+          () => `wrote ${opts.out}`,
+        );
+      } else {
+        process.stdout.write(text);
+      }
+    });
+}

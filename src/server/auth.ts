@@ -1,0 +1,42 @@
+import type { FastifyRequest } from 'fastify';
+import type { Taxgate } from '../app.ts';
+import type { RequesterIdentity } from '../auth/client-assertion.ts';
+import { operatorTokenMatches } from '../auth/operator-token.ts';
+import { AuthenticationError } from '../errors.ts';
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+}
+
+/** The requesting agency's client, from its signed client assertion. */
+export async function requireRequester(
+  tg: Taxgate,
+  req: FastifyRequest,
+): Promise<RequesterIdentity> {
+  const token = bearer(req);
+  if (!token)
+    throw new AuthenticationError(
+      'AUTHENTICATION_REQUIRED',
+      'send a client assertion as Authorization: Bearer <JWT>',
+    );
+  return tg.authenticateRequester(token);
+}
+
+/**
+ * The local operator (token from the data folder). Returns the actor recorded in
+ * events: the name the caller gives in Taxgate-Actor, under the token's authority.
+ */
+export function requireOperator(tg: Taxgate, req: FastifyRequest): string {
+  if (!operatorTokenMatches(tg.operatorToken, bearer(req))) {
+    throw new AuthenticationError(
+      'AUTHENTICATION_REQUIRED',
+      'operator routes need Authorization: Bearer <operator token from the data folder>',
+    );
+  }
+  const name =
+    String(req.headers['taxgate-actor'] ?? 'unnamed')
+      .replace(/[^\w.@-]/g, '')
+      .slice(0, 64) || 'unnamed';
+  return `operator:${name}`;
+}

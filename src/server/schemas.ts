@@ -1,0 +1,69 @@
+/** JSON schemas of the API's bodies, shared by routes and the OpenAPI document. */
+export const batchIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 64 } },
+} as const;
+
+export const batchStatusSchema = {
+  type: 'object',
+  required: ['batch_id', 'state', 'item_count', 'received_at'],
+  properties: {
+    batch_id: { type: 'string' },
+    state: { type: 'string', enum: ['received', 'validated', 'matched', 'released', 'rejected'] },
+    agreement_id: { type: ['string', 'null'] },
+    item_count: { type: 'integer' },
+    received_at: { type: 'string', format: 'date-time' },
+    released_at: { type: ['string', 'null'], format: 'date-time' },
+    rejection_code: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const operatorViewSchema = {
+  type: 'object',
+  required: [...batchStatusSchema.required, 'items'],
+  properties: {
+    ...batchStatusSchema.properties,
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['request_id', 'outcome', 'reasons'],
+        properties: {
+          request_id: { type: ['string', 'null'] },
+          outcome: {
+            type: ['string', 'null'],
+            description: 'proposed outcome; null until decided',
+          },
+          reasons: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const submitResultSchema = {
+  type: 'object',
+  required: ['batch_id', 'state', 'duplicate'],
+  properties: {
+    batch_id: { type: 'string' },
+    state: { type: 'string' },
+    duplicate: {
+      type: 'boolean',
+      description: 'true when this signed envelope was submitted before',
+    },
+  },
+} as const;
+
+export const resultsSchema = {
+  type: 'object',
+  required: ['document', 'jws'],
+  properties: {
+    document: {
+      type: 'object',
+      description: 'the result document (docs/formats.md#result-document), decoded from jws',
+      additionalProperties: true,
+    },
+    jws: { type: 'string', description: 'compact JWS (EdDSA) whose payload is the document' },
+  },
+} as const;

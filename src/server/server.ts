@@ -1,0 +1,331 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { sql } from 'kysely';
+import type { Taxgate } from '../app.ts';
+import { resultsToCsv } from '../disclosure/result-csv.ts';
+import { InvalidInputError } from '../errors.ts';
+import type { QueueWorker } from '../intake/worker.ts';
+import { requireOperator, requireRequester } from './auth.ts';
+import { errorSchema, handleError } from './errors.ts';
+import {
+  batchIdParams,
+  batchStatusSchema,
+  operatorViewSchema,
+  resultsSchema,
+  submitResultSchema,
+} from './schemas.ts';
+
+export interface ServerOptions {
+  /** Background queue worker to wake after each submission. */
+  worker?: QueueWorker;
+  logger?: boolean | { level: string };
+}
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, errorSchema]));
+const BATCH_TYPES = ['application/jose', 'application/jose+json', 'application/json'];
+
+/**
+ * The HTTP API (docs/api.md): a thin shell over the Taxgate object. Routes are
+ * tested in-process with `inject`.
+ * @example const app = await buildServer(tg); await app.listen({ port: 8620 })
+ */
+export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: tg.config.bodyLimitBytes,
+    // URLs carry ids only; request bodies are never logged.
+    requestIdHeader: false,
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .status(404)
+      .send({
+        error: {
+          code: 'ROUTE_NOT_FOUND',
+          message: `no route ${req.method} ${req.url.split('?')[0]}`,
+        },
+      });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'taxgate API',
+        version: '1',
+        description:
+          'Confirm-only verification: signed batches in, signed result codes out. See docs/api.md.',
+      },
+      components: {
+        securitySchemes: {
+          clientAssertion: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT (EdDSA client assertion)',
+          },
+          operatorToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'operator token from the data folder',
+          },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Liveness and database reachability',
+        tags: ['health'],
+        response: {
+          200: {
+            type: 'object',
+            properties: { status: { type: 'string' }, database: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async () => {
+      await sql`select 1`.execute(tg.db);
+      return { status: 'ok', database: tg.target.kind };
+    },
+  );
+
+  app.get(
+    '/v1/keys',
+    {
+      schema: {
+        summary: 'Public key(s) that sign result documents (JWKS)',
+        tags: ['requester'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              keys: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+        },
+      },
+    },
+    async () => ({ keys: [tg.resultPublicJwk] }),
+  );
+
+  // Batches arrive as raw bytes: the signature covers exact bytes, and the body
+  // limit applies before any parsing.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(BATCH_TYPES, { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post(
+      '/v1/batches',
+      {
+        schema: {
+          summary: 'Submit a signed batch',
+          description:
+            'Body: a compact JWS (application/jose), a flattened JWS (application/jose+json), or the JSON envelope with a detached signature in the Taxgate-Signature header. 202 when accepted, 200 when the same envelope was accepted before, 422 with a batch rejection code otherwise.',
+          tags: ['requester'],
+          response: {
+            200: submitResultSchema,
+            202: submitResultSchema,
+            ...errors(400, 413, 415, 422),
+          },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as Buffer | undefined;
+        if (!body || body.length === 0)
+          throw new InvalidInputError('BODY_EMPTY', 'the request has no body');
+        const detached = req.headers['taxgate-signature'];
+        const result = await tg.submitBatch(
+          body,
+          typeof detached === 'string' ? { detachedSignature: detached } : {},
+        );
+        opts.worker?.wake();
+        return reply.status(result.duplicate ? 200 : 202).send(result);
+      },
+    );
+  });
+
+  app.get(
+    '/v1/batches/:id',
+    {
+      schema: {
+        summary: 'Status of one of your batches',
+        tags: ['requester'],
+        security: [{ clientAssertion: [] }],
+        params: batchIdParams,
+        response: { 200: batchStatusSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const requester = await requireRequester(tg, req);
+      return tg.batchStatus((req.params as { id: string }).id, requester);
+    },
+  );
+
+  const sendResults = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    results: Awaited<ReturnType<Taxgate['results']>>,
+  ) => {
+    const wantsCsv =
+      (req.query as { format?: string }).format === 'csv' ||
+      (req.headers.accept ?? '').includes('text/csv');
+    if (wantsCsv) return reply.type('text/csv; charset=utf-8').send(resultsToCsv(results.document));
+    return reply.send(results);
+  };
+  const resultsQuery = {
+    type: 'object',
+    properties: { format: { type: 'string', enum: ['json', 'csv'] } },
+  } as const;
+
+  app.get(
+    '/v1/batches/:id/results',
+    {
+      schema: {
+        summary: 'The released, signed result document of one of your batches',
+        tags: ['requester'],
+        security: [{ clientAssertion: [] }],
+        params: batchIdParams,
+        querystring: resultsQuery,
+        response: { 200: resultsSchema, ...errors(401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const requester = await requireRequester(tg, req);
+      const id = (req.params as { id: string }).id;
+      return sendResults(
+        req,
+        reply,
+        await tg.results(id, `official:${requester.officialId}`, requester),
+      );
+    },
+  );
+
+  app.get(
+    '/v1/operator/batches/:id',
+    {
+      schema: {
+        summary: 'Operator view: every item with its proposed outcome and reasons',
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        response: { 200: operatorViewSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      return tg.operatorView((req.params as { id: string }).id);
+    },
+  );
+
+  app.post(
+    '/v1/operator/batches/:id/approve',
+    {
+      schema: {
+        summary: 'Approve and release a matched batch',
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              batch_id: { type: 'string' },
+              state: { type: 'string' },
+              released_at: { type: 'string' },
+            },
+          },
+          ...errors(401, 404, 409),
+        },
+      },
+    },
+    async (req) => tg.approve((req.params as { id: string }).id, requireOperator(tg, req)),
+  );
+
+  app.get(
+    '/v1/operator/batches/:id/results',
+    {
+      schema: {
+        summary: 'The released result document (operator copy)',
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        querystring: resultsQuery,
+        response: { 200: resultsSchema, ...errors(401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireOperator(tg, req);
+      return sendResults(req, reply, await tg.results((req.params as { id: string }).id, actor));
+    },
+  );
+
+  app.put(
+    '/v1/admin/agreements',
+    {
+      schema: {
+        summary: 'Apply an agreement (creates it or a new version)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: { type: 'object', additionalProperties: true },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              version: { type: 'integer' },
+              changed: { type: 'boolean' },
+            },
+          },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => tg.applyAgreement(req.body, requireOperator(tg, req)),
+  );
+
+  app.post(
+    '/v1/admin/officials',
+    {
+      schema: {
+        summary: 'Register a signing official and its public key',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: {
+          type: 'object',
+          required: ['agreement_id', 'name', 'role', 'public_jwk'],
+          properties: {
+            agreement_id: { type: 'string' },
+            name: { type: 'string' },
+            role: { type: 'string' },
+            public_jwk: { type: 'object', additionalProperties: true },
+          },
+        },
+        response: {
+          201: { type: 'object', properties: { id: { type: 'string' } } },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireOperator(tg, req);
+      const body = req.body as {
+        agreement_id: string;
+        name: string;
+        role: string;
+        public_jwk: unknown;
+      };
+      return reply.status(201).send(await tg.addOfficial(body, actor));
+    },
+  );
+
+  return app;
+}
