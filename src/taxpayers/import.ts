@@ -110,6 +110,8 @@ export async function importTaxpayerReturns(
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
+  // The parser reports malformed records as it meets them, ahead of the rows before them.
+  summary.problems.sort((a, b) => a.line - b.line);
   return summary;
 }
 

@@ -1,0 +1,330 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Taxgate } from '../src/app.ts';
+import { makeClientAssertion } from '../src/auth/client-assertion.ts';
+import { buildServer } from '../src/server/server.ts';
+import {
+  buildAgreement,
+  buildItem,
+  buildOfficialKeys,
+  envelope,
+  signEnvelope,
+} from './support/builders.ts';
+import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
+
+for (const kind of TEST_DATABASES) {
+  describe(`HTTP API on ${kind}`, () => {
+    let tg: Taxgate;
+    let done: () => Promise<void>;
+    let app: FastifyInstance;
+    let official: { id: string; keys: Awaited<ReturnType<typeof buildOfficialKeys>> };
+    let otherAgency: { id: string; keys: Awaited<ReturnType<typeof buildOfficialKeys>> };
+    const operator = () => ({
+      authorization: `Bearer ${tg.operatorToken}`,
+      'taxgate-actor': 'tester',
+    });
+
+    beforeAll(async () => {
+      ({ tg, done } = await openTestTaxgate(kind));
+      tg.config.bodyLimitBytes = 64 * 1024;
+      app = await buildServer(tg);
+      await tg.applyAgreement(buildAgreement(), 'test');
+      await tg.applyAgreement(
+        buildAgreement({ id: 'other', requesting_agency: 'Other Agency' }),
+        'test',
+      );
+      const keys = await buildOfficialKeys();
+      official = {
+        keys,
+        ...(await tg.addOfficial(
+          {
+            agreement_id: 'ice-2026',
+            name: 'Head',
+            role: 'agency_head',
+            public_jwk: keys.publicJwk,
+          },
+          'test',
+        )),
+      };
+      const otherKeys = await buildOfficialKeys();
+      otherAgency = {
+        keys: otherKeys,
+        ...(await tg.addOfficial(
+          {
+            agreement_id: 'other',
+            name: 'Other',
+            role: 'agency_head',
+            public_jwk: otherKeys.publicJwk,
+          },
+          'test',
+        )),
+      };
+    });
+    afterAll(async () => {
+      await app.close();
+      await done();
+    });
+
+    const submit = async (items: unknown[]) => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', official.id, items),
+        official.keys.privateKey,
+      );
+      return app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: jws,
+      });
+    };
+    const asRequester = async (who = official) => ({
+      authorization: `Bearer ${await makeClientAssertion(who.id, who.keys.privateKey)}`,
+    });
+
+    it('answers health and publishes OpenAPI 3.1 and a docs page', async () => {
+      expect((await app.inject('/health')).json()).toEqual({ status: 'ok', database: kind });
+      const spec = (await app.inject('/openapi.json')).json();
+      expect(spec.openapi).toBe('3.1.0');
+      expect(Object.keys(spec.paths)).toEqual(
+        expect.arrayContaining([
+          '/v1/batches',
+          '/v1/batches/{id}',
+          '/v1/batches/{id}/results',
+          '/v1/operator/batches/{id}/approve',
+        ]),
+      );
+      const docs = await app.inject('/docs/');
+      expect(docs.statusCode).toBe(200);
+      expect(docs.body).toMatch(/swagger/i);
+    });
+
+    it('accepts a signed batch (202), then the same envelope again as the same batch (200)', async () => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', official.id, [buildItem()]),
+        official.keys.privateKey,
+      );
+      const first = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: jws,
+      });
+      expect(first.statusCode).toBe(202);
+      const again = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: jws,
+      });
+      expect(again.statusCode).toBe(200);
+      expect(again.json().batch_id).toBe(first.json().batch_id);
+    });
+
+    it('accepts a detached signature over the JSON envelope', async () => {
+      const env = envelope('ice-2026', official.id, [buildItem()]);
+      const jws = await signEnvelope(env, official.keys.privateKey);
+      const [h, , s] = jws.split('.');
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/json', 'taxgate-signature': `${h}..${s}` },
+        payload: JSON.stringify(env),
+      });
+      expect(res.statusCode).toBe(202);
+    });
+
+    it('refuses with one error shape and a specific code', async () => {
+      const garbage = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: 'not a jws',
+      });
+      expect(garbage.statusCode).toBe(422);
+      expect(garbage.json()).toMatchObject({
+        error: { code: 'BATCH_MALFORMED', details: { batch_id: expect.stringMatching(/^bat_/) } },
+      });
+      const unsigned = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(envelope('ice-2026', official.id, [])),
+      });
+      expect(unsigned.json().error.code).toBe('BATCH_UNSIGNED');
+      const wrongKey = await signEnvelope(
+        envelope('ice-2026', official.id, [buildItem()]),
+        otherAgency.keys.privateKey,
+      );
+      const forged = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: wrongKey,
+      });
+      expect(forged.json().error.code).toBe('BATCH_SIGNATURE_INVALID');
+      const crossAgreement = await signEnvelope(
+        envelope('ice-2026', otherAgency.id, [buildItem()]),
+        otherAgency.keys.privateKey,
+      );
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/v1/batches',
+            headers: { 'content-type': 'application/jose' },
+            payload: crossAgreement,
+          })
+        ).json().error.code,
+      ).toBe('SIGNER_NOT_IN_AGREEMENT');
+      expect((await app.inject('/v1/nowhere')).json()).toMatchObject({
+        error: { code: 'ROUTE_NOT_FOUND' },
+      });
+    });
+
+    it('refuses an oversized body with 413 before reading it', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: 'a'.repeat(65 * 1024),
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    });
+
+    it('shows a batch only to its own agency, and only with a valid client assertion', async () => {
+      const { batch_id } = (await submit([buildItem({ request_id: 'only-mine' })])).json();
+      expect((await app.inject(`/v1/batches/${batch_id}`)).statusCode).toBe(401);
+      expect(
+        (
+          await app.inject({
+            url: `/v1/batches/${batch_id}`,
+            headers: { authorization: 'Bearer nonsense' },
+          })
+        ).json().error.code,
+      ).toBe('CLIENT_ASSERTION_INVALID');
+      const mine = await app.inject({
+        url: `/v1/batches/${batch_id}`,
+        headers: await asRequester(),
+      });
+      expect(mine.statusCode).toBe(200);
+      expect(mine.json()).toMatchObject({ batch_id, state: 'received', item_count: 1 });
+      const theirs = await app.inject({
+        url: `/v1/batches/${batch_id}`,
+        headers: await asRequester(otherAgency),
+      });
+      expect(theirs.statusCode).toBe(404);
+    });
+
+    it('releases through the operator routes and serves signed results as JSON and CSV', async () => {
+      const { batch_id } = (
+        await submit([
+          buildItem({ request_id: 'r1' }),
+          buildItem({ request_id: 'r2', street: '12345' }),
+        ])
+      ).json();
+      expect(
+        (await app.inject({ method: 'POST', url: `/v1/operator/batches/${batch_id}/approve` }))
+          .statusCode,
+      ).toBe(401);
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: `/v1/operator/batches/${batch_id}/approve`,
+            headers: operator(),
+          })
+        ).json().error.code,
+      ).toBe('BATCH_NOT_READY');
+      await tg.drainQueue();
+      const view = (
+        await app.inject({ url: `/v1/operator/batches/${batch_id}`, headers: operator() })
+      ).json();
+      expect(view.items).toEqual([
+        { request_id: 'r1', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
+        { request_id: 'r2', outcome: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_ZIP_ONLY'] },
+      ]);
+      expect(
+        (
+          await app.inject({ url: `/v1/batches/${batch_id}/results`, headers: await asRequester() })
+        ).json().error.code,
+      ).toBe('RESULTS_NOT_RELEASED');
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: `/v1/operator/batches/${batch_id}/approve`,
+            headers: operator(),
+          })
+        ).json(),
+      ).toMatchObject({ state: 'released' });
+      const json = await app.inject({
+        url: `/v1/batches/${batch_id}/results`,
+        headers: await asRequester(),
+      });
+      expect(json.json().document.items).toEqual([
+        { request_id: 'r1', result: 'NOT_CONFIRMED', reasons: [] },
+        { request_id: 'r2', result: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_ZIP_ONLY'] },
+      ]);
+      const csv = await app.inject({
+        url: `/v1/batches/${batch_id}/results?format=csv`,
+        headers: await asRequester(),
+      });
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      expect(csv.body).toBe(
+        'request_id,result,reasons\nr1,NOT_CONFIRMED,\nr2,REJECTED_INCOMPLETE,ADDRESS_ZIP_ONLY\n',
+      );
+      expect(
+        (
+          await app.inject({
+            url: `/v1/batches/${batch_id}/results`,
+            headers: await asRequester(otherAgency),
+          })
+        ).statusCode,
+      ).toBe(404);
+    });
+
+    it('applies agreements and registers officials through the admin routes', async () => {
+      const put = await app.inject({
+        method: 'PUT',
+        url: '/v1/admin/agreements',
+        headers: operator(),
+        payload: buildAgreement({ id: 'via-api' }),
+      });
+      expect(put.json()).toEqual({ id: 'via-api', version: 1, changed: true });
+      const bad = await app.inject({
+        method: 'PUT',
+        url: '/v1/admin/agreements',
+        headers: operator(),
+        payload: { id: 'x' },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('AGREEMENT_INVALID');
+      const keys = await buildOfficialKeys();
+      const added = await app.inject({
+        method: 'POST',
+        url: '/v1/admin/officials',
+        headers: operator(),
+        payload: {
+          agreement_id: 'via-api',
+          name: 'N',
+          role: 'agency_head',
+          public_jwk: keys.publicJwk,
+        },
+      });
+      expect(added.statusCode).toBe(201);
+      const priv = await app.inject({
+        method: 'POST',
+        url: '/v1/admin/officials',
+        headers: operator(),
+        payload: {
+          agreement_id: 'via-api',
+          name: 'N',
+          role: 'agency_head',
+          public_jwk: keys.privateJwk,
+        },
+      });
+      expect(priv.json().error.code).toBe('KEY_IS_PRIVATE');
+    });
+  });
+}
