@@ -1,5 +1,5 @@
 import { addressKeys, normaliseState, parseStreetLine } from '../matching/normalize/address.ts';
-import { foldText } from '../matching/normalize/text.ts';
+import { foldText, foldWords } from '../matching/normalize/text.ts';
 import { readList } from '../matching/normalize/tables.ts';
 import { statuteKey, type Agreement } from './agreement.ts';
 import { rejectionFor, type ReasonCode } from './reason-codes.ts';
@@ -77,6 +77,9 @@ export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
   const item = raw as Record<string, unknown>;
   const reasons = new Set<ReasonCode>();
   const text: Record<string, string> = {};
+  // Fields of the wrong type or too long are reported once as such; the rules
+  // below skip them instead of also calling them missing.
+  const broken = new Set<string>();
 
   for (const field of TEXT_FIELDS) {
     const v = item[field];
@@ -84,36 +87,51 @@ export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
       text[field] = '';
     } else if (typeof v !== 'string') {
       reasons.add('FIELD_WRONG_TYPE');
+      broken.add(field);
       text[field] = '';
     } else if (v.length > FIELD_LIMITS[field]!) {
       reasons.add('FIELD_TOO_LONG');
+      broken.add(field);
       text[field] = '';
     } else {
       text[field] = v.trim();
     }
   }
   const t = (f: string) => text[f]!;
+  const absent = (f: string) => !t(f) && !broken.has(f);
 
-  if (!t('request_id')) reasons.add('REQUEST_ID_MISSING');
+  if (absent('request_id')) reasons.add('REQUEST_ID_MISSING');
 
-  checkName(t('first_name'), t('middle_name'), t('last_name'), reasons);
-  checkAddress(t('street'), t('city'), t('state'), t('zip'), reasons);
+  if (!['first_name', 'middle_name', 'last_name'].some((f) => broken.has(f))) {
+    checkName(t('first_name'), t('middle_name'), t('last_name'), reasons);
+  }
+  if (!['street', 'city', 'state', 'zip', 'unit'].some((f) => broken.has(f))) {
+    checkAddress(t('street'), t('city'), t('state'), t('zip'), reasons);
+  }
   checkTaxablePeriods(item.taxable_periods, ctx.today, reasons);
 
-  if (!t('statute')) reasons.add('STATUTE_MISSING');
-  else if (!ctx.agreement.statutes.some((s) => statuteKey(s) === statuteKey(t('statute')))) {
+  if (absent('statute')) reasons.add('STATUTE_MISSING');
+  else if (
+    t('statute') &&
+    !ctx.agreement.statutes.some((s) => statuteKey(s) === statuteKey(t('statute')))
+  ) {
     reasons.add('STATUTE_NOT_ALLOWED');
   }
 
-  const reason = foldText(t('reason'));
-  if (!reason) reasons.add('REASON_MISSING');
-  else if (REASON_PLACEHOLDERS.has(reason) || reason.replace(/ /g, '').length < 10) {
+  const reason = foldWords(t('reason'));
+  if (absent('reason')) reasons.add('REASON_MISSING');
+  else if (
+    !broken.has('reason') &&
+    (REASON_PLACEHOLDERS.has(reason) || reason.replace(/ /g, '').length < 10)
+  ) {
     reasons.add('REASON_PLACEHOLDER');
   }
 
-  checkRemovalOrder(item, t, ctx, reasons);
+  if (!['removal_order_date', 'court_final_order_date'].some((f) => broken.has(f))) {
+    checkRemovalOrder(item, t, ctx, reasons);
+  }
 
-  if (!t('investigation_id')) reasons.add('INVESTIGATION_ID_MISSING');
+  if (absent('investigation_id')) reasons.add('INVESTIGATION_ID_MISSING');
   if (!validRecipients(item.recipients)) reasons.add('RECIPIENTS_MISSING');
 
   if (t('dob') && !isCalendarDate(t('dob'))) reasons.add('DATE_MALFORMED');
@@ -146,10 +164,14 @@ function checkName(first: string, middle: string, last: string, reasons: Set<Rea
   for (const part of [first, middle, last]) {
     if (part && FORBIDDEN_IN_NAMES.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
   }
-  const whole = foldText(`${first} ${last}`);
+  // A name has at least one letter: '???' or '.' is not one.
+  for (const part of [first, last]) {
+    if (part && !/\p{L}/u.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
+  }
+  const whole = foldWords(`${first} ${last}`);
   if (
-    (first && NAME_PLACEHOLDERS.has(foldText(first))) ||
-    (last && NAME_PLACEHOLDERS.has(foldText(last))) ||
+    (first && NAME_PLACEHOLDERS.has(foldWords(first))) ||
+    (last && NAME_PLACEHOLDERS.has(foldWords(last))) ||
     NAME_PLACEHOLDERS.has(whole)
   ) {
     reasons.add('NAME_PLACEHOLDER');
@@ -159,7 +181,11 @@ function checkName(first: string, middle: string, last: string, reasons: Set<Rea
 /** True when the text is a placeholder, one repeated character, or digits only. */
 function isJunkAddress(folded: string): boolean {
   const compact = folded.replace(/ /g, '');
-  return ADDRESS_PLACEHOLDERS.has(folded) || /^(.)\1*$/.test(compact) || /^[\d#/]+$/.test(compact);
+  return (
+    ADDRESS_PLACEHOLDERS.has(foldWords(folded)) ||
+    /^(.)\1*$/.test(compact) ||
+    /^[\d#/]+$/.test(compact)
+  );
 }
 
 function checkAddress(
@@ -183,7 +209,7 @@ function checkAddress(
   }
   if (
     isJunkAddress(folded) ||
-    [city, state].some((f) => f && ADDRESS_PLACEHOLDERS.has(foldText(f)))
+    [city, state].some((f) => f && ADDRESS_PLACEHOLDERS.has(foldWords(f)))
   ) {
     reasons.add('ADDRESS_PLACEHOLDER');
     return;
@@ -247,7 +273,8 @@ function checkRemovalOrder(
   }
   if (start > ctx.today) {
     reasons.add('REMOVAL_ORDER_IN_FUTURE');
-  } else if (addDays(start, ctx.agreement.departure_period_days) > ctx.today) {
+  } else if (addDays(start, ctx.agreement.departure_period_days) >= ctx.today) {
+    // The period runs through its last day: lawful from the day after (ADR 0002).
     reasons.add('REMOVAL_ORDER_WITHIN_90_DAYS');
   }
 }

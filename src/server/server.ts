@@ -39,14 +39,12 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: {
-          code: 'ROUTE_NOT_FOUND',
-          message: `no route ${req.method} ${req.url.split('?')[0]}`,
-        },
-      });
+    void reply.status(404).send({
+      error: {
+        code: 'ROUTE_NOT_FOUND',
+        message: `no route ${req.method} ${req.url.split('?')[0]}`,
+      },
+    });
   });
 
   await app.register(swagger, {

@@ -1,11 +1,11 @@
 import { foldText } from './text.ts';
-import { readMappingTable } from './tables.ts';
+import { readList, readMappingTable } from './tables.ts';
 
 const SUFFIXES = readMappingTable('usps-pub28/street_suffix_abbreviations.csv');
 const DIRECTIONALS = readMappingTable('usps-pub28/directionals.csv');
 const UNIT_DESIGNATORS = readMappingTable('usps-pub28/secondary_unit_designators.csv');
 const STATES = readMappingTable('usps-pub28/state_name_variants.csv');
-for (const code of new Set(STATES.values())) STATES.set(code, code);
+for (const code of readList('usps-pub28/state_codes.txt')) STATES.set(code, code);
 for (const abbr of new Set(DIRECTIONALS.values())) DIRECTIONALS.set(abbr, abbr);
 for (const abbr of new Set(UNIT_DESIGNATORS.values())) UNIT_DESIGNATORS.set(abbr, abbr);
 
@@ -29,20 +29,24 @@ const HOUSE_NUMBER = /^(\d+[A-Z]?(?:-\d+[A-Z]?)?)(?: (1\/2|1\/4|3\/4))?(?= |$)/;
 export function parseStreetLine(street: string): ParsedStreet {
   let s = foldText(street);
   let unit = '';
-  // A unit written in the street line: '... APT 4B', '... # 4B', '... #4B', '... UNIT 2'.
+  // A unit written in the street line: '... APT 4B', '... # 4B', '... #4B', '... UNIT C'.
+  // A designator counts only when one identifier with a digit, or a single letter,
+  // ends the line: 'FRONT ST' and 'LOWER RD' are street names, not units.
   const tokens = s.split(' ');
+  const isUnitId = (t: string | undefined) => !!t && (/\d/.test(t) || /^[A-Z]$/.test(t));
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.startsWith('#') && (t.length > 1 || i + 1 < tokens.length)) {
-      unit = (t.length > 1 ? t.slice(1) : tokens.slice(i + 1).join('')).replace(/#/g, '');
-      s = tokens.slice(0, i).join(' ');
-      break;
+    if (t.startsWith('#')) {
+      const id = t.length > 1 ? t.slice(1) : tokens[i + 1];
+      const rest = t.length > 1 ? tokens.length - i - 1 : tokens.length - i - 2;
+      if (id && rest === 0 && /^[A-Z0-9-]+$/.test(id)) {
+        unit = id;
+        s = tokens.slice(0, i).join(' ');
+        break;
+      }
     }
-    if (UNIT_DESIGNATORS.has(t) && i + 1 < tokens.length && i >= 2) {
-      unit = tokens
-        .slice(i + 1)
-        .join('')
-        .replace(/#/g, '');
+    if (UNIT_DESIGNATORS.has(t) && i >= 2 && i === tokens.length - 2 && isUnitId(tokens[i + 1])) {
+      unit = tokens[i + 1]!;
       s = tokens.slice(0, i).join(' ');
       break;
     }

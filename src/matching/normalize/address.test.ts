@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addressKeys,
+  normaliseState,
+  normaliseUnit,
+  parseStreetLine,
+  zip5,
+  type AddressKeys,
+  type ParsedStreet,
+} from './address.ts';
+
+describe('parseStreetLine', () => {
+  it.each<[string, ParsedStreet]>([
+    ['123 Main St', { houseNumber: '123', streetName: 'MAIN ST', unit: '' }],
+    ['123 Main Street', { houseNumber: '123', streetName: 'MAIN ST', unit: '' }],
+    ['123 North Main Street', { houseNumber: '123', streetName: 'N MAIN ST', unit: '' }],
+    ['123 north main street', { houseNumber: '123', streetName: 'N MAIN ST', unit: '' }],
+    ['123 Main Street North', { houseNumber: '123', streetName: 'MAIN ST N', unit: '' }],
+    ['123 Southwest Oak Avenue', { houseNumber: '123', streetName: 'SW OAK AVE', unit: '' }],
+    ['123 North Main Street Apt 4b', { houseNumber: '123', streetName: 'N MAIN ST', unit: '4B' }],
+    ['123 Main St Apartment 4B', { houseNumber: '123', streetName: 'MAIN ST', unit: '4B' }],
+    ['123 Main St #4B', { houseNumber: '123', streetName: 'MAIN ST', unit: '4B' }],
+    ['123 Main St # 4B', { houseNumber: '123', streetName: 'MAIN ST', unit: '4B' }],
+    ['123 Main St, Suite 200', { houseNumber: '123', streetName: 'MAIN ST', unit: '200' }],
+    ['123 Main St Unit 2', { houseNumber: '123', streetName: 'MAIN ST', unit: '2' }],
+    ['123A Main St', { houseNumber: '123A', streetName: 'MAIN ST', unit: '' }],
+    ['123 1/2 Main St', { houseNumber: '123 1/2', streetName: 'MAIN ST', unit: '' }],
+    ['1 Ñandú Boulevard', { houseNumber: '1', streetName: 'NANDU BLVD', unit: '' }],
+    ['10 North St', { houseNumber: '10', streetName: 'NORTH ST', unit: '' }],
+    ['Main St', { houseNumber: '', streetName: 'MAIN ST', unit: '' }],
+    ['123A', { houseNumber: '123A', streetName: '', unit: '' }],
+    ['', { houseNumber: '', streetName: '', unit: '' }],
+  ])('%j → %j', (street, expected) => {
+    expect(parseStreetLine(street)).toEqual(expected);
+  });
+});
+
+describe('normaliseUnit', () => {
+  it.each([
+    ['4B', '4B'],
+    ['4b', '4B'],
+    ['#4B', '4B'],
+    ['# 4B', '4B'],
+    ['Apt 4b', '4B'],
+    ['Apt. 4-B', '4B'],
+    ['APARTMENT 4B', '4B'],
+    ['Suite 200', '200'],
+    ['Unit 2', '2'],
+    ['#12', '12'],
+    ['', ''],
+  ])('%j → %j', (unit, expected) => {
+    expect(normaliseUnit(unit)).toBe(expected);
+  });
+});
+
+describe('normaliseState', () => {
+  it.each([
+    ['TX', 'TX'],
+    ['tx', 'TX'],
+    ['Texas', 'TX'],
+    ['TEXAS', 'TX'],
+    ['Tex.', 'TX'],
+    ['Calif.', 'CA'],
+    ['California', 'CA'],
+    ['New York', 'NY'],
+    ['new  york', 'NY'],
+    ['North Carolina', 'NC'],
+    ['District of Columbia', 'DC'],
+    ['West Virginia', 'WV'],
+    ['W. Va.', 'WV'],
+    ['Fla', 'FL'],
+    ['Texass', ''],
+    ['XX', ''],
+    ['', ''],
+  ])('%j → %j', (state, expected) => {
+    expect(normaliseState(state)).toBe(expected);
+  });
+});
+
+describe('zip5', () => {
+  it.each([
+    ['77001', '77001'],
+    [' 77001 ', '77001'],
+    ['77001-1234', '77001'],
+    ['77001 1234', '77001'],
+    ['770011234', '77001'],
+    ['07001', '07001'],
+    ['7700', ''],
+    ['770011', ''],
+    ['77001-12', ''],
+    ['ABCDE', ''],
+    ['', ''],
+  ])('%j → %j', (zip, expected) => {
+    expect(zip5(zip)).toBe(expected);
+  });
+});
+
+describe('addressKeys', () => {
+  it.each<[Parameters<typeof addressKeys>[0], AddressKeys]>([
+    [
+      { street: '12 Oak Avenue', unit: '', city: 'Reno', state: 'Nevada', zip: '89501-1234' },
+      { street_key: '12 OAK AVE', unit_key: '', city_key: 'RENO', state: 'NV', zip5: '89501' },
+    ],
+    [
+      { street: '123 North Main Street Apt 4b', city: 'Houston', state: 'Texas', zip: '77001' },
+      {
+        street_key: '123 N MAIN ST',
+        unit_key: '4B',
+        city_key: 'HOUSTON',
+        state: 'TX',
+        zip5: '77001',
+      },
+    ],
+    [
+      { street: '123 N Main St', unit: '#4B', city: 'Houston', state: 'TX', zip: '77001' },
+      {
+        street_key: '123 N MAIN ST',
+        unit_key: '4B',
+        city_key: 'HOUSTON',
+        state: 'TX',
+        zip5: '77001',
+      },
+    ],
+    [
+      {
+        street: '5 Calle Peñón',
+        unit: null,
+        city: 'San Juan Bautista',
+        state: 'Calif.',
+        zip: null,
+      },
+      {
+        street_key: '5 CALLE PENON',
+        unit_key: '',
+        city_key: 'SAN JUAN BAUTISTA',
+        state: 'CA',
+        zip5: '',
+      },
+    ],
+    [
+      { street: '1 Elm Ct' },
+      { street_key: '1 ELM CT', unit_key: '', city_key: '', state: '', zip5: '' },
+    ],
+  ])('%j', (address, expected) => {
+    expect(addressKeys(address)).toEqual(expected);
+  });
+
+  it('the same address written two ways gives the same keys', () => {
+    const a = addressKeys({
+      street: '123 North Main Street Apt 4b',
+      city: 'houston',
+      state: 'texas',
+      zip: '77001-0001',
+    });
+    const b = addressKeys({
+      street: '123 N. Main St.',
+      unit: 'APT 4-B',
+      city: 'HOUSTON',
+      state: 'TX',
+      zip: '77001',
+    });
+    expect(a).toEqual(b);
+  });
+
+  it('a separate unit field wins over a unit written in the street line', () => {
+    expect(addressKeys({ street: '123 Main St Apt 4', unit: '5' }).unit_key).toBe('5');
+  });
+});
+
+describe('parseStreetLine: regressions', () => {
+  it('reads unit words inside street names as street names', () => {
+    expect(parseStreetLine('100 N Front St')).toEqual({
+      houseNumber: '100',
+      streetName: 'N FRONT ST',
+      unit: '',
+    });
+    expect(parseStreetLine('100 N Pier Rd')).toEqual({
+      houseNumber: '100',
+      streetName: 'N PIER RD',
+      unit: '',
+    });
+    expect(parseStreetLine('9 Lower Rd')).toEqual({
+      houseNumber: '9',
+      streetName: 'LOWER RD',
+      unit: '',
+    });
+  });
+
+  it('keeps two streets that differ only in a unit-like word apart', () => {
+    const a = addressKeys({ street: '100 N Front St', unit: 'Apt 2', zip: '19106' });
+    const b = addressKeys({ street: '100 N Pier Rd', unit: 'Apt 2', zip: '19106' });
+    expect(a.street_key).not.toBe(b.street_key);
+  });
+
+  it('still finds a unit that ends the street line', () => {
+    expect(parseStreetLine('100 N Front St Apt 2')).toEqual({
+      houseNumber: '100',
+      streetName: 'N FRONT ST',
+      unit: '2',
+    });
+    expect(parseStreetLine('5 Oak Ave Unit C').unit).toBe('C');
+  });
+
+  it('parses hyphenated house numbers', () => {
+    expect(parseStreetLine('12-14 Main St')).toEqual({
+      houseNumber: '12-14',
+      streetName: 'MAIN ST',
+      unit: '',
+    });
+  });
+});
