@@ -15,180 +15,190 @@ for (const kind of TEST_DATABASES) {
     });
     afterAll(() => t.cleanup());
 
-    it('runs import → agreement → official → sign → submit → show → approve → results', async () => {
-      const dir = t.dataDir;
-      const init = await cli('init', '--json');
-      expect(init.code).toBe(0);
-      expect(init.json()).toMatchObject({ initialised: true, database: kind });
-      expect((await cli('init', '--json')).code).toBe(0); // idempotent
+    it(
+      'runs import → agreement → official → sign → submit → show → approve → results',
+      { timeout: 240_000 },
+      async () => {
+        const dir = t.dataDir;
+        const init = await cli('init', '--json');
+        expect(init.code).toBe(0);
+        expect(init.json()).toMatchObject({ initialised: true, database: kind });
+        expect((await cli('init', '--json')).code).toBe(0); // idempotent
 
-      const csv = join(dir, 'returns.csv');
-      await writeFile(
-        csv,
-        [
-          'tin,tax_year,first_name,middle_name,last_name,street,unit,city,state,zip,dob',
-          '000000101,2024,Rosa,,Flores,44 Pine Ave,,Phoenix,AZ,85001,1975-05-05',
-          '000000102,2024,Luis,,Flores,44 Pine Ave,,Phoenix,AZ,85001,',
-          'not-a-tin,2024,X,,Y,1 A St,,Phoenix,AZ,85001,',
-          '000000103,2024,Ana,,Ruiz,9 Oak St,Apt 2,Denver,CO,80202,',
-        ].join('\n') + '\n',
-      );
-      const imported = await cli('taxpayers', 'import', csv, '--json');
-      expect(imported.code).toBe(1); // one bad row: reported, the others loaded
-      expect(imported.json()).toMatchObject({
-        rows: 4,
-        inserted: 3,
-        rejected: 1,
-        problems: [{ line: 4, reason: 'tin must be 9 digits (dashes allowed)' }],
-      });
-      const again = await cli('taxpayers', 'import', csv, '--json');
-      expect(again.json()).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+        const csv = join(dir, 'returns.csv');
+        await writeFile(
+          csv,
+          [
+            'tin,tax_year,first_name,middle_name,last_name,street,unit,city,state,zip,dob',
+            '000000101,2024,Rosa,,Flores,44 Pine Ave,,Phoenix,AZ,85001,1975-05-05',
+            '000000102,2024,Luis,,Flores,44 Pine Ave,,Phoenix,AZ,85001,',
+            'not-a-tin,2024,X,,Y,1 A St,,Phoenix,AZ,85001,',
+            '000000103,2024,Ana,,Ruiz,9 Oak St,Apt 2,Denver,CO,80202,',
+          ].join('\n') + '\n',
+        );
+        const imported = await cli('taxpayers', 'import', csv, '--json');
+        expect(imported.code).toBe(1); // one bad row: reported, the others loaded
+        expect(imported.json()).toMatchObject({
+          rows: 4,
+          inserted: 3,
+          rejected: 1,
+          problems: [{ line: 4, reason: 'tin must be 9 digits (dashes allowed)' }],
+        });
+        const again = await cli('taxpayers', 'import', csv, '--json');
+        expect(again.json()).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
 
-      const keys = await cli('keys', 'generate', '--out', join(dir, 'head'), '--json');
-      expect(keys.code).toBe(0);
-      expect((await cli('keys', 'generate', '--out', join(dir, 'head'))).code).toBe(1); // refuses to overwrite
+        const keys = await cli('keys', 'generate', '--out', join(dir, 'head'), '--json');
+        expect(keys.code).toBe(0);
+        expect((await cli('keys', 'generate', '--out', join(dir, 'head'))).code).toBe(1); // refuses to overwrite
 
-      const agreementFile = join(dir, 'agreement.json');
-      await writeFile(agreementFile, JSON.stringify(buildAgreement()));
-      expect((await cli('agreement', 'apply', agreementFile, '--json')).json()).toEqual({
-        id: 'ice-2026',
-        version: 1,
-        changed: true,
-      });
-      expect((await cli('agreement', 'apply', agreementFile, '--json')).json()).toEqual({
-        id: 'ice-2026',
-        version: 1,
-        changed: false,
-      });
+        const agreementFile = join(dir, 'agreement.json');
+        await writeFile(agreementFile, JSON.stringify(buildAgreement()));
+        expect((await cli('agreement', 'apply', agreementFile, '--json')).json()).toEqual({
+          id: 'ice-2026',
+          version: 1,
+          changed: true,
+        });
+        expect((await cli('agreement', 'apply', agreementFile, '--json')).json()).toEqual({
+          id: 'ice-2026',
+          version: 1,
+          changed: false,
+        });
 
-      const official = await cli(
-        'official',
-        'add',
-        '--agreement',
-        'ice-2026',
-        '--name',
-        'A. Head',
-        '--role',
-        'agency_head',
-        '--public-key',
-        join(dir, 'head.public.jwk'),
-        '--json',
-      );
-      expect(official.code).toBe(0);
-      const { id: officialId } = official.json<{ id: string }>();
-      expect(officialId).toMatch(/^off_/);
+        const official = await cli(
+          'official',
+          'add',
+          '--agreement',
+          'ice-2026',
+          '--name',
+          'A. Head',
+          '--role',
+          'agency_head',
+          '--public-key',
+          join(dir, 'head.public.jwk'),
+          '--json',
+        );
+        expect(official.code).toBe(0);
+        const { id: officialId } = official.json<{ id: string }>();
+        expect(officialId).toMatch(/^off_/);
 
-      const batchFile = join(dir, 'batch.json');
-      await writeFile(
-        batchFile,
-        JSON.stringify({
-          agreement_id: 'ice-2026',
+        const batchFile = join(dir, 'batch.json');
+        await writeFile(
+          batchFile,
+          JSON.stringify({
+            agreement_id: 'ice-2026',
+            items: [
+              buildItem({
+                request_id: 'rosa',
+                first_name: 'Rosa',
+                last_name: 'Flores',
+                street: '44 Pine Avenue',
+                city: 'Phoenix',
+                state: 'AZ',
+                zip: '85001',
+              }),
+              buildItem({
+                request_id: 'ana-wrong-unit',
+                first_name: 'Ana',
+                last_name: 'Ruiz',
+                street: '9 Oak St',
+                unit: 'Apt 3',
+                city: 'Denver',
+                state: 'CO',
+                zip: '80202',
+              }),
+              buildItem({ request_id: 'ftp', street: 'Failed to Provide' }),
+            ],
+          }),
+        );
+        const jwsFile = join(dir, 'batch.jws');
+        expect(
+          (
+            await cli(
+              'batch',
+              'sign',
+              batchFile,
+              '--official',
+              officialId,
+              '--key',
+              join(dir, 'head.private.jwk'),
+              '--out',
+              jwsFile,
+            )
+          ).code,
+        ).toBe(0);
+
+        const submitted = await cli('batch', 'submit', jwsFile, '--wait', '--json');
+        expect(submitted.code).toBe(0);
+        const { batch_id, state } = submitted.json<{ batch_id: string; state: string }>();
+        expect(state).toBe('matched');
+
+        const shown = await cli('batch', 'show', batch_id, '--json');
+        expect(shown.json()).toMatchObject({
+          batch_id,
+          state: 'matched',
           items: [
-            buildItem({
-              request_id: 'rosa',
-              first_name: 'Rosa',
-              last_name: 'Flores',
-              street: '44 Pine Avenue',
-              city: 'Phoenix',
-              state: 'AZ',
-              zip: '85001',
-            }),
-            buildItem({
-              request_id: 'ana-wrong-unit',
-              first_name: 'Ana',
-              last_name: 'Ruiz',
-              street: '9 Oak St',
-              unit: 'Apt 3',
-              city: 'Denver',
-              state: 'CO',
-              zip: '80202',
-            }),
-            buildItem({ request_id: 'ftp', street: 'Failed to Provide' }),
+            { request_id: 'rosa', outcome: 'CONFIRMED', reasons: [] },
+            { request_id: 'ana-wrong-unit', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
+            { request_id: 'ftp', outcome: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_PLACEHOLDER'] },
           ],
-        }),
-      );
-      const jwsFile = join(dir, 'batch.jws');
-      expect(
-        (
-          await cli(
-            'batch',
-            'sign',
-            batchFile,
-            '--official',
-            officialId,
-            '--key',
-            join(dir, 'head.private.jwk'),
-            '--out',
-            jwsFile,
-          )
-        ).code,
-      ).toBe(0);
+        });
 
-      const submitted = await cli('batch', 'submit', jwsFile, '--wait', '--json');
-      expect(submitted.code).toBe(0);
-      const { batch_id, state } = submitted.json<{ batch_id: string; state: string }>();
-      expect(state).toBe('matched');
+        expect((await cli('batch', 'results', batch_id, '--json')).code).toBe(1); // not released yet
+        const approved = await cli('batch', 'approve', batch_id, '--json');
+        expect(approved.json()).toMatchObject({ batch_id, state: 'released' });
 
-      const shown = await cli('batch', 'show', batch_id, '--json');
-      expect(shown.json()).toMatchObject({
-        batch_id,
-        state: 'matched',
-        items: [
-          { request_id: 'rosa', outcome: 'CONFIRMED', reasons: [] },
-          { request_id: 'ana-wrong-unit', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
-          { request_id: 'ftp', outcome: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_PLACEHOLDER'] },
-        ],
-      });
+        const results = (await cli('batch', 'results', batch_id, '--json')).json<{
+          document: Record<string, unknown>;
+          jws: string;
+        }>();
+        const publicJwk = JSON.parse(
+          await readFile(join(dir, 'keys', 'result.public.jwk'), 'utf8'),
+        );
+        const { payload, protectedHeader } = await compactVerify(
+          results.jws,
+          await importJWK(publicJwk, 'EdDSA'),
+        );
+        expect(protectedHeader.kid).toBe(init.json().result_key_id);
+        expect(JSON.parse(new TextDecoder().decode(payload))).toEqual(results.document);
+        expect(results.document.items).toEqual([
+          { request_id: 'rosa', result: 'CONFIRMED', reasons: [] },
+          { request_id: 'ana-wrong-unit', result: 'NOT_CONFIRMED', reasons: [] },
+          { request_id: 'ftp', result: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_PLACEHOLDER'] },
+        ]);
 
-      expect((await cli('batch', 'results', batch_id, '--json')).code).toBe(1); // not released yet
-      const approved = await cli('batch', 'approve', batch_id, '--json');
-      expect(approved.json()).toMatchObject({ batch_id, state: 'released' });
+        const csvOut = await cli('batch', 'results', batch_id, '--format', 'csv');
+        expect(csvOut.stdout).toBe(
+          'request_id,result,reasons\nrosa,CONFIRMED,\nana-wrong-unit,NOT_CONFIRMED,\nftp,REJECTED_INCOMPLETE,ADDRESS_PLACEHOLDER\n',
+        );
+      },
+    );
 
-      const results = (await cli('batch', 'results', batch_id, '--json')).json<{
-        document: Record<string, unknown>;
-        jws: string;
-      }>();
-      const publicJwk = JSON.parse(await readFile(join(dir, 'keys', 'result.public.jwk'), 'utf8'));
-      const { payload, protectedHeader } = await compactVerify(
-        results.jws,
-        await importJWK(publicJwk, 'EdDSA'),
-      );
-      expect(protectedHeader.kid).toBe(init.json().result_key_id);
-      expect(JSON.parse(new TextDecoder().decode(payload))).toEqual(results.document);
-      expect(results.document.items).toEqual([
-        { request_id: 'rosa', result: 'CONFIRMED', reasons: [] },
-        { request_id: 'ana-wrong-unit', result: 'NOT_CONFIRMED', reasons: [] },
-        { request_id: 'ftp', result: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_PLACEHOLDER'] },
-      ]);
-
-      const csvOut = await cli('batch', 'results', batch_id, '--format', 'csv');
-      expect(csvOut.stdout).toBe(
-        'request_id,result,reasons\nrosa,CONFIRMED,\nana-wrong-unit,NOT_CONFIRMED,\nftp,REJECTED_INCOMPLETE,ADDRESS_PLACEHOLDER\n',
-      );
-    });
-
-    it('says what went wrong, with exit codes 0 ok / 1 failure / 2 usage', async () => {
-      const help = await cli('batch', 'submit', '--help');
-      expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(/--wait/);
-      const usage = await cli('batch', 'results', 'x', '--format', 'xml', '--json');
-      expect(usage.code).toBe(2);
-      expect(usage.json()).toMatchObject({ error: { code: 'USAGE' } });
-      expect((await cli('no-such-command')).code).toBe(2);
-      const missing = await cli('batch', 'show', 'bat_missing', '--json');
-      expect(missing.code).toBe(1);
-      expect(missing.json()).toEqual({
-        error: { code: 'BATCH_NOT_FOUND', message: 'no batch bat_missing' },
-      });
-      const badAgreement = join(t.dataDir, 'bad-agreement.json');
-      await writeFile(
-        badAgreement,
-        JSON.stringify({ ...buildAgreement(), max_batch_items: 0, extra: 1 }),
-      );
-      const bad = await cli('agreement', 'apply', badAgreement);
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/max_batch_items/);
-      expect(bad.stderr).toMatch(/extra/);
-    });
+    it(
+      'says what went wrong, with exit codes 0 ok / 1 failure / 2 usage',
+      { timeout: 120_000 },
+      async () => {
+        const help = await cli('batch', 'submit', '--help');
+        expect(help.code).toBe(0);
+        expect(help.stdout).toMatch(/--wait/);
+        const usage = await cli('batch', 'results', 'x', '--format', 'xml', '--json');
+        expect(usage.code).toBe(2);
+        expect(usage.json()).toMatchObject({ error: { code: 'USAGE' } });
+        expect((await cli('no-such-command')).code).toBe(2);
+        const missing = await cli('batch', 'show', 'bat_missing', '--json');
+        expect(missing.code).toBe(1);
+        expect(missing.json()).toEqual({
+          error: { code: 'BATCH_NOT_FOUND', message: 'no batch bat_missing' },
+        });
+        const badAgreement = join(t.dataDir, 'bad-agreement.json');
+        await writeFile(
+          badAgreement,
+          JSON.stringify({ ...buildAgreement(), max_batch_items: 0, extra: 1 }),
+        );
+        const bad = await cli('agreement', 'apply', badAgreement);
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toMatch(/max_batch_items/);
+        expect(bad.stderr).toMatch(/extra/);
+      },
+    );
   });
 }

@@ -47,7 +47,7 @@ export class ServerClient {
     } catch {
       throw new TaxgateError(
         'SERVER_UNREACHABLE',
-        `the taxgate server at ${this.server.url} (pid ${this.server.pid}) holds the data folder but does not answer; if it crashed, wait ten seconds for its lock to expire`,
+        `the taxgate server at ${this.server.url} (pid ${this.server.pid}) holds the data folder but does not answer; if it crashed, its lock expires within a minute`,
       );
     }
     const text = await res.text();

@@ -114,6 +114,8 @@ async function matchPhase(
   opts: PipelineOptions,
 ) {
   const { batch, ctx } = await judgeContext(db, batchId);
+  const decided = Object.values(await countOutcomes(db, batchId)).reduce((a, b) => a + b, 0);
+  const toMatch = batch.item_count - decided;
   let after = -1;
   let done = 0;
   for (;;) {
@@ -135,8 +137,11 @@ async function matchPhase(
     await db.transaction().execute(async (trx) => {
       const candidates = await findCandidates(trx, keys);
       const byPosition = new Map<number, typeof candidates>();
-      for (const c of candidates)
-        byPosition.set(c.position, [...(byPosition.get(c.position) ?? []), c]);
+      for (const c of candidates) {
+        const list = byPosition.get(c.position);
+        if (list) list.push(c);
+        else byPosition.set(c.position, [c]);
+      }
       const proposals = keys.map((k) => decide(k, byPosition.get(k.position) ?? []));
       const written = await insertOutcomes(
         trx,
@@ -170,7 +175,7 @@ async function matchPhase(
       }
     });
     done += page.length;
-    opts.onProgress?.('match', done, batch.item_count);
+    opts.onProgress?.('match', done, toMatch);
   }
   const counts = await countOutcomes(db, batchId);
   await db.transaction().execute((trx) =>

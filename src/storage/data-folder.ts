@@ -9,7 +9,7 @@ import { DataFolderBusyError } from '../errors.ts';
  * PGlite keeps the whole database in one process's memory: two processes on one
  * folder silently overwrite each other's writes (DESIGN.md §Storage). So whoever
  * opens the folder locks it first; the lock is refreshed while held and goes
- * stale ten seconds after a crash. A server also leaves `server.json` so that
+ * stale a minute after a crash. A server also leaves `server.json` so that
  * other commands can reach it over HTTP instead of opening the folder.
  */
 export interface DataFolderLock {
@@ -24,6 +24,8 @@ export interface ServerAnnouncement {
 }
 
 const LOCK_NAME = 'taxgate.lock';
+/** A holder that has not refreshed the lock for this long is taken to have crashed. */
+const STALE_MS = 60_000;
 const SERVER_FILE = 'server.json';
 
 /**
@@ -35,8 +37,10 @@ export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
   try {
     const release = await lockfile.lock(dataDir, {
       lockfilePath: join(dataDir, LOCK_NAME),
-      stale: 10_000,
-      update: 2_000,
+      // PGlite runs queries on this thread: a long one (an index over millions of
+      // rows) must not make our own lock look abandoned.
+      stale: STALE_MS,
+      update: 5_000,
       retries: 0,
       realpath: false,
       onCompromised: (err) => {
@@ -51,7 +55,7 @@ export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
     const server = await readServerAnnouncement(dataDir);
     const holder = server
       ? `the taxgate server at ${server.url} (pid ${server.pid})`
-      : 'another taxgate process';
+      : 'another taxgate process (if it crashed, its lock expires within a minute)';
     throw new DataFolderBusyError(
       'DATA_FOLDER_BUSY',
       `the data folder ${dataDir} is in use by ${holder}. ` +
@@ -65,7 +69,7 @@ export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
 export async function isDataFolderLocked(dataDir: string): Promise<boolean> {
   return lockfile.check(dataDir, {
     lockfilePath: join(dataDir, LOCK_NAME),
-    stale: 10_000,
+    stale: STALE_MS,
     realpath: false,
   });
 }

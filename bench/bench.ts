@@ -1,0 +1,591 @@
+/**
+ * End-to-end throughput benchmark: taxpayer import, then one signed batch through
+ * submission, validation and matching, on PGlite or PostgreSQL.
+ * Usage and the meaning of each figure: bench/README.md.
+ *
+ *   npm run bench -- --returns 100000 --items 10000 [--database pglite|postgres] [--seed N] [--out FILE]
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openTaxgate, type Taxgate } from '../src/app.ts';
+import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
+import { loadConfig } from '../src/config.ts';
+import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
+import type { Agreement } from '../src/policy/agreement.ts';
+import { addDays } from '../src/policy/item-rules.ts';
+import { seededRandom, syntheticReturns, toCsvLine } from '../src/taxpayers/synthetic.ts';
+import { TAXPAYER_COLUMNS, type TaxpayerReturn } from '../src/taxpayers/taxpayer-row.ts';
+
+type DatabaseKind = 'pglite' | 'postgres';
+/** Which part of the batch an item was built for (the bench's own ground truth). */
+type Category = 'from_returns' | 'random_people' | 'invalid';
+
+const USAGE = `usage: npm run bench -- [options]
+
+  --returns N        synthetic taxpayer returns to import (default 100000)
+  --items N          request items in the benchmark batch (default 10000)
+  --database KIND    pglite (default) or postgres (uses DATABASE_URL's server;
+                     creates and drops a database taxgate_bench_<random>)
+  --out FILE         JSON results (default bench/results/bench-<database>.json)
+  --seed N           seed of the synthetic data (default 1)
+  -h, --help         this text`;
+
+const LATEST_YEAR = 2024;
+const AGREEMENT_ID = 'bench-ice';
+const STATUTE = '8 USC 1253(a)(1)(A)';
+
+interface Options {
+  returns: number;
+  items: number;
+  database: DatabaseKind;
+  out: string;
+  seed: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      returns: { type: 'string' },
+      items: { type: 'string' },
+      database: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`--${name} must be an integer ≥ ${min}, not '${v}'`);
+    }
+    return n;
+  };
+  const database = (values.database ?? 'pglite') as DatabaseKind;
+  if (database !== 'pglite' && database !== 'postgres') {
+    throw new UsageError(`--database must be pglite or postgres, not '${values.database}'`);
+  }
+  return {
+    returns: int('returns', values.returns, 100_000, 1),
+    items: int('items', values.items, 10_000, 1),
+    database,
+    out: resolve(values.out ?? join('bench', 'results', `bench-${database}.json`)),
+    seed: int('seed', values.seed, 1, 0),
+  };
+}
+
+class UsageError extends Error {}
+
+// ---------------------------------------------------------------- helpers
+
+const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const nf1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const MiB = 1024 * 1024;
+const fmtMs = (ms: number) => (ms >= 10_000 ? `${nf1.format(ms / 1000)} s` : `${nf.format(ms)} ms`);
+const perSecond = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : 0);
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Progress on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
+function progress(label: string) {
+  const tty = process.stderr.isTTY;
+  const start = performance.now();
+  let lastLine = -Infinity;
+  return {
+    update(done: number, total: number) {
+      const now = performance.now();
+      if (!tty && now - lastLine < 3000 && done < total) return;
+      lastLine = now;
+      const pct = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
+      const rate = nf.format(perSecond(done, now - start));
+      const text = `  ${label}: ${nf.format(done)}/${nf.format(total)}${pct}, ${rate}/s`;
+      process.stderr.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+    },
+    end() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
+
+const note = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Peak resident set size, sampled every 100 ms (misses spikes shorter than that). */
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  timer.unref();
+  return {
+    peak: () => Math.max(peak, process.memoryUsage().rss),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Cleanup steps run once, last registered first, on success, failure or a signal. */
+const cleanups: { what: string; run: () => Promise<void> }[] = [];
+let cleaningUp: Promise<void> | null = null;
+let interrupted = false;
+function cleanUp(): Promise<void> {
+  cleaningUp ??= (async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop()!;
+      try {
+        await step.run();
+      } catch (err) {
+        note(`bench: cleanup failed (${step.what}): ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaningUp;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    note(`\nbench: ${signal}, cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------- data
+
+function benchAgreement(maxItems: number): Agreement {
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    id: AGREEMENT_ID,
+    requesting_agency: 'DHS/ICE (benchmark)',
+    effective_from: addDays(today, -30),
+    expires_at: addDays(today, 300),
+    statutes: [STATUTE],
+    signatory_roles: ['agency_head'],
+    departure_period_days: 90,
+    max_batch_items: Math.max(1000, maxItems),
+    duplicate_window_days: 180,
+    retention_days: 365,
+    release_approvals: 1,
+  };
+}
+
+/**
+ * Writes the returns CSV and, on the way, keeps a uniform sample (reservoir) of
+ * `sampleSize` latest-year returns: one per TIN, each the TIN's address of record.
+ */
+async function writeReturnsCsv(
+  path: string,
+  opts: Options,
+  sampleSize: number,
+): Promise<{ sample: TaxpayerReturn[]; latestReturns: number; bytes: number }> {
+  const out = createWriteStream(path);
+  const rnd = seededRandom(opts.seed * 7919 + 17);
+  const sample: TaxpayerReturn[] = [];
+  let latestReturns = 0;
+  let written = 0;
+  let buffer: string[] = [TAXPAYER_COLUMNS.join(',')];
+  const bar = progress('generate CSV');
+  for (const r of syntheticReturns({
+    returns: opts.returns,
+    seed: opts.seed,
+    latestYear: LATEST_YEAR,
+  })) {
+    buffer.push(toCsvLine(r));
+    written++;
+    if (r.tax_year === LATEST_YEAR) {
+      if (sample.length < sampleSize) sample.push(r);
+      else {
+        const j = Math.floor(rnd() * (latestReturns + 1));
+        if (j < sampleSize) sample[j] = r;
+      }
+      latestReturns++;
+    }
+    if (buffer.length >= 2000) {
+      if (!out.write(buffer.join('\n') + '\n')) await once(out, 'drain');
+      buffer = [];
+      if (written % 20_000 === 0) bar.update(written, opts.returns);
+    }
+  }
+  if (buffer.length > 0) out.write(buffer.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+  bar.update(written, opts.returns);
+  bar.end();
+  return { sample, latestReturns, bytes: out.bytesWritten };
+}
+
+/** A lawful, complete request item for a person at an address. */
+function requestItem(requestId: string, p: TaxpayerReturn, n: number): Record<string, unknown> {
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    request_id: requestId,
+    first_name: p.first_name,
+    middle_name: p.middle_name,
+    last_name: p.last_name,
+    street: p.street,
+    unit: p.unit,
+    city: p.city,
+    state: p.state,
+    zip: p.zip,
+    dob: p.dob ?? undefined,
+    a_number: 'A' + String(200_000_000 + n).padStart(9, '0'),
+    removal_order_date: addDays(today, -200),
+    removal_order_case_number: `BENCH-CASE-${n}`,
+    taxable_periods: [LATEST_YEAR - 1, LATEST_YEAR],
+    statute: STATUTE,
+    reason: `Subject of a final removal order in case BENCH-CASE-${n}; locating for its enforcement`,
+    investigation_id: `BENCH-INV-${n}`,
+    recipients: ['Officer A. Example'],
+  };
+}
+
+/** Ways to make an item unlawful or incomplete, cycled through (half are "Failed to Provide"). */
+const BREAKERS: ((item: Record<string, unknown>) => void)[] = [
+  (i) => (i.street = 'Failed to Provide'),
+  (i) => (i.street = String(i.zip)),
+  (i) => (i.street = 'Failed to Provide'),
+  (i) => (i.street = 'Unknown Address'),
+  (i) => (i.street = 'Failed to Provide'),
+  (i) => (i.removal_order_date = addDays(new Date().toISOString().slice(0, 10), -30)),
+  (i) => (i.street = 'Failed to Provide'),
+  (i) => (i.statute = '26 USC 7201'),
+  (i) => (i.street = 'Failed to Provide'),
+  (i) => delete i.reason,
+];
+
+/**
+ * The batch: ~60% people taken from the imported returns (latest year, so they
+ * should confirm), ~30% synthetic people from another seed (not in the store),
+ * ~10% invalid requests. Shuffled with the seed.
+ */
+function buildItems(
+  opts: Options,
+  sample: TaxpayerReturn[],
+): { items: Record<string, unknown>[]; categoryOf: Map<string, Category> } {
+  const nInvalid = Math.round(opts.items * 0.1);
+  const nMatch = Math.min(sample.length, Math.round(opts.items * 0.6));
+  const nOther = opts.items - nMatch - nInvalid;
+  const plan: [TaxpayerReturn, Category][] = sample
+    .slice(0, nMatch)
+    .map((r) => [r, 'from_returns']);
+  const strangers = syntheticReturns({
+    returns: Number.MAX_SAFE_INTEGER,
+    seed: opts.seed + 1_000_003,
+    latestYear: LATEST_YEAR,
+  });
+  for (let k = 0; k < nOther + nInvalid;) {
+    const r = strangers.next().value as TaxpayerReturn;
+    if (r.tax_year !== LATEST_YEAR) continue;
+    plan.push([r, k < nOther ? 'random_people' : 'invalid']);
+    k++;
+  }
+  const rnd = seededRandom(opts.seed * 31 + 5);
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [plan[i], plan[j]] = [plan[j]!, plan[i]!];
+  }
+  const categoryOf = new Map<string, Category>();
+  let broken = 0;
+  const items = plan.map(([person, category], n) => {
+    const requestId = `bench-${String(n + 1).padStart(7, '0')}`;
+    const item = requestItem(requestId, person, n + 1);
+    if (category === 'invalid') BREAKERS[broken++ % BREAKERS.length]!(item);
+    categoryOf.set(requestId, category);
+    return item;
+  });
+  return { items, categoryOf };
+}
+
+// ---------------------------------------------------------------- database
+
+/** A fresh database on the DATABASE_URL server; returns its URL and registers its drop. */
+async function createBenchDatabase(): Promise<string> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    throw new UsageError('--database postgres needs DATABASE_URL (postgres://user:pass@host/db)');
+  }
+  const name = `taxgate_bench_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  cleanups.push({
+    what: `drop database ${name}`,
+    run: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  note(`bench: created database ${name} on ${url.host}`);
+  return url.toString();
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const rss = rssSampler();
+  cleanups.push({ what: 'stop RSS sampler', run: async () => rss.stop() });
+
+  const tmp = await mkdtemp(join(tmpdir(), 'taxgate-bench-'));
+  cleanups.push({
+    what: `remove ${tmp}`,
+    // Retries: on an interrupt PGlite may still be writing into the folder.
+    run: () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+  });
+  const dataDir = join(tmp, 'data');
+  const csvPath = join(tmp, 'returns.csv');
+
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TAXGATE_DATA: dataDir,
+    TAXGATE_LOG_LEVEL: 'warn',
+  };
+  let databaseUrl: string | undefined;
+  if (opts.database === 'postgres') databaseUrl = await createBenchDatabase();
+  else delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
+  const config = loadConfig(env, { dataDir, databaseUrl });
+
+  note(
+    `bench: ${nf.format(opts.returns)} returns, ${nf.format(opts.items)} items, ` +
+      `${opts.database}, seed ${opts.seed}, temp ${tmp}`,
+  );
+
+  // 1. Synthetic returns CSV (not timed as taxgate work).
+  const nMatchWanted = Math.round(opts.items * 0.6);
+  let t = performance.now();
+  const csv = await writeReturnsCsv(csvPath, opts, nMatchWanted);
+  const generateMs = performance.now() - t;
+
+  // 2. Open (and migrate) a fresh taxgate.
+  t = performance.now();
+  const tg: Taxgate = await openTaxgate(config);
+  const openMs = performance.now() - t;
+  const rssAfterOpen = process.memoryUsage().rss;
+  cleanups.push({ what: 'close taxgate', run: () => tg.close() });
+
+  // 3. Import.
+  const importBar = progress('import');
+  t = performance.now();
+  const imported = await tg.importTaxpayers(createReadStream(csvPath), {
+    actor: 'bench',
+    onProgress: (rows) => importBar.update(rows, opts.returns),
+  });
+  const importMs = performance.now() - t;
+  importBar.end();
+  const rssAfterImport = process.memoryUsage().rss;
+  const store = await tg.countTaxpayers();
+  if (imported.rejected > 0) {
+    note(
+      `bench: warning: ${imported.rejected} rows rejected, e.g. line ${imported.problems[0]?.line}: ${imported.problems[0]?.reason}`,
+    );
+  }
+
+  // 4. Agreement, official, signed batch.
+  await tg.applyAgreement(benchAgreement(opts.items), 'admin:bench');
+  const keys = await generateEd25519KeyPair();
+  const privateKey = await importPrivateJwk(keys.privateJwk, 'the bench key');
+  const { id: officialId } = await tg.addOfficial(
+    {
+      agreement_id: AGREEMENT_ID,
+      name: 'Bench Head',
+      role: 'agency_head',
+      public_jwk: keys.publicJwk,
+    },
+    'admin:bench',
+  );
+  t = performance.now();
+  const { items, categoryOf } = buildItems(opts, csv.sample);
+  const envelope = {
+    agreement_id: AGREEMENT_ID,
+    signed_by: officialId,
+    submitted_at: new Date().toISOString(),
+    items,
+  };
+  const body = Buffer.from(await signBatchEnvelope(envelope, privateKey));
+  const buildSignMs = performance.now() - t;
+
+  // 5. Submit + process.
+  t = performance.now();
+  const submitted = await tg.submitBatch(body);
+  const submitMs = performance.now() - t;
+  const bars = { validate: progress('validate'), match: progress('match') };
+  const phase: { current: 'validate' | 'match' | null } = { current: null };
+  const t2 = performance.now();
+  await tg.processBatch(submitted.batch_id, {
+    onProgress: (p, done, total) => {
+      if (phase.current && phase.current !== p) bars[phase.current].end();
+      phase.current = p;
+      bars[p].update(done, total);
+    },
+  });
+  const processMs = performance.now() - t2;
+  if (phase.current) bars[phase.current].end();
+  const batchMs = submitMs + processMs;
+
+  // 6. Outcomes.
+  t = performance.now();
+  const view = await tg.operatorView(submitted.batch_id);
+  const viewMs = performance.now() - t;
+  const outcomes: Record<string, number> = {};
+  const byCategory: Record<Category, Record<string, number>> = {
+    from_returns: {},
+    random_people: {},
+    invalid: {},
+  };
+  const reasonsByCategory: Record<Category, Record<string, number>> = {
+    from_returns: {},
+    random_people: {},
+    invalid: {},
+  };
+  for (const item of view.items) {
+    const outcome = item.outcome ?? 'UNDECIDED';
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    const cat = categoryOf.get(item.request_id ?? '');
+    if (!cat) continue;
+    byCategory[cat][outcome] = (byCategory[cat][outcome] ?? 0) + 1;
+    for (const reason of item.reasons) {
+      reasonsByCategory[cat][reason] = (reasonsByCategory[cat][reason] ?? 0) + 1;
+    }
+  }
+  const planned = {
+    from_returns: [...categoryOf.values()].filter((c) => c === 'from_returns').length,
+    random_people: [...categoryOf.values()].filter((c) => c === 'random_people').length,
+    invalid: [...categoryOf.values()].filter((c) => c === 'invalid').length,
+  };
+
+  const peakSampled = rss.peak();
+  const maxRss = process.resourceUsage().maxRSS * 1024; // reported in KiB
+
+  const figures = {
+    generate_csv_ms: round(generateMs),
+    csv_bytes: csv.bytes,
+    open_and_migrate_ms: round(openMs),
+    import_ms: round(importMs),
+    import_returns_per_s: round(perSecond(imported.rows, importMs)),
+    import_rows: imported.rows,
+    import_inserted: imported.inserted,
+    import_rejected: imported.rejected,
+    store_returns: store.returns,
+    store_taxpayers: store.taxpayers,
+    build_and_sign_ms: round(buildSignMs),
+    batch_body_bytes: body.length,
+    submit_ms: round(submitMs),
+    submit_items_per_s: round(perSecond(opts.items, submitMs)),
+    process_ms: round(processMs),
+    process_items_per_s: round(perSecond(opts.items, processMs)),
+    batch_ms: round(batchMs),
+    batch_items_per_s: round(perSecond(opts.items, batchMs)),
+    operator_view_ms: round(viewMs),
+    rss_after_open_mib: round(rssAfterOpen / MiB),
+    rss_after_import_mib: round(rssAfterImport / MiB),
+    peak_rss_sampled_mib: round(peakSampled / MiB),
+    max_rss_mib: round(maxRss / MiB),
+  };
+  const machine = {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    total_memory_mib: round(totalmem() / MiB, 0),
+    free_memory_mib_at_end: round(freemem() / MiB, 0),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  const result = {
+    benchmark: 'taxgate end-to-end',
+    timestamp: new Date().toISOString(),
+    database: opts.database,
+    options: opts,
+    machine,
+    figures,
+    batch: {
+      id: submitted.batch_id,
+      state: view.state,
+      items: view.items.length,
+      planned,
+      outcomes,
+      outcomes_by_category: byCategory,
+      reasons_by_category: reasonsByCategory,
+    },
+  };
+
+  await mkdir(dirname(opts.out), { recursive: true });
+  await writeFile(opts.out, JSON.stringify(result, null, 2) + '\n');
+
+  const line = (label: string, value: string) => console.log(`  ${label.padEnd(26)} ${value}`);
+  console.log(`\ntaxgate bench — ${opts.database}, ${result.timestamp}`);
+  console.log(
+    `machine: ${machine.cpus} cores (${machine.cpu_model}), node ${machine.node}, ${machine.platform}`,
+  );
+  console.log(
+    `\nimport (${nf.format(imported.rows)} returns, ${nf.format(store.taxpayers)} taxpayers)`,
+  );
+  line('open + migrate', fmtMs(openMs));
+  line('import', `${fmtMs(importMs)} → ${nf.format(figures.import_returns_per_s)} returns/s`);
+  console.log(
+    `\nbatch (${nf.format(opts.items)} items, ${nf1.format(body.length / MiB)} MiB signed)`,
+  );
+  line('build + sign (client)', fmtMs(buildSignMs));
+  line('submit', `${fmtMs(submitMs)} → ${nf.format(figures.submit_items_per_s)} items/s`);
+  line(
+    'process (validate+match)',
+    `${fmtMs(processMs)} → ${nf.format(figures.process_items_per_s)} items/s`,
+  );
+  line('submit + process', `${fmtMs(batchMs)} → ${nf.format(figures.batch_items_per_s)} items/s`);
+  line('operator view', fmtMs(viewMs));
+  console.log(`\noutcomes (batch ${view.state})`);
+  for (const [k, v] of Object.entries(outcomes).sort()) line(k, nf.format(v));
+  console.log('\noutcomes by what the item was built as');
+  for (const cat of Object.keys(byCategory) as Category[]) {
+    const parts = Object.entries(byCategory[cat])
+      .sort()
+      .map(([k, v]) => `${k} ${nf.format(v)}`);
+    line(`${cat} (${nf.format(planned[cat])})`, parts.join(', '));
+    const reasons = Object.entries(reasonsByCategory[cat])
+      .sort()
+      .map(([k, v]) => `${k} ${nf.format(v)}`);
+    if (reasons.length > 0) line('  reasons', reasons.join(', '));
+  }
+  console.log('\nmemory');
+  line('RSS after open', `${nf.format(figures.rss_after_open_mib)} MiB`);
+  line('RSS after import', `${nf.format(figures.rss_after_import_mib)} MiB`);
+  line('peak RSS (100 ms samples)', `${nf.format(figures.peak_rss_sampled_mib)} MiB`);
+  line('max RSS (OS)', `${nf.format(figures.max_rss_mib)} MiB`);
+  console.log(`\nwrote ${opts.out}`);
+}
+
+try {
+  await main();
+} catch (err) {
+  if (interrupted) {
+    // The signal handler reports and cleans up; the error is only the interruption's echo.
+  } else if (
+    err instanceof UsageError ||
+    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
+    console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);
+  } else {
+    console.error('bench: failed:', err);
+  }
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
