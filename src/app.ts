@@ -15,7 +15,7 @@ import {
   releaseLease,
 } from './intake/batches.store.ts';
 import { processBatch, type PipelineOptions } from './intake/pipeline.ts';
-import { submitBatch } from './intake/submit.ts';
+import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
@@ -40,7 +40,7 @@ export interface Taxgate {
   addOfficial(input: NewOfficial, actor: string): Promise<{ id: string }>;
   importTaxpayers(input: Readable, opts: ImportOptions): ReturnType<typeof importTaxpayerReturns>;
   countTaxpayers(): ReturnType<typeof countTaxpayers>;
-  submitBatch(body: Buffer, opts?: { detachedSignature?: string }): ReturnType<typeof submitBatch>;
+  submitBatch(body: Buffer, opts?: SubmitOptions): ReturnType<typeof submitBatch>;
   processBatch(batchId: string, opts?: PipelineOptions): Promise<void>;
   /** Processes every batch waiting in the queue; returns how many it finished. */
   drainQueue(): Promise<number>;

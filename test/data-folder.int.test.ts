@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTaxgate } from '../src/app.ts';
@@ -91,7 +91,10 @@ describe('one process per PGlite data folder', () => {
       const [posted, cliWrite] = await Promise.all([
         fetch(`${url}/v1/batches`, {
           method: 'POST',
-          headers: { 'content-type': 'application/jose' },
+          headers: {
+            'content-type': 'application/jose',
+            authorization: `Bearer ${(await readFile(join(t.dataDir, 'operator.token'), 'utf8')).trim()}`,
+          },
           body: jws,
         }),
         cli('agreement', 'apply', second, '--json'),

@@ -73,13 +73,15 @@ for (const kind of TEST_DATABASES) {
       return app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': 'application/jose', ...(await asRequester()) },
         payload: jws,
       });
     };
-    const asRequester = async (who = official) => ({
-      authorization: `Bearer ${await makeClientAssertion(who.id, who.keys.privateKey)}`,
-    });
+    async function asRequester(who = official) {
+      return {
+        authorization: `Bearer ${await makeClientAssertion(who.id, who.keys.privateKey)}`,
+      };
+    }
 
     it('answers health and publishes OpenAPI 3.1 and a docs page', async () => {
       expect((await app.inject('/health')).json()).toEqual({ status: 'ok', database: kind });
@@ -106,14 +108,14 @@ for (const kind of TEST_DATABASES) {
       const first = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': 'application/jose', ...(await asRequester()) },
         payload: jws,
       });
       expect(first.statusCode).toBe(202);
       const again = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': 'application/jose', ...(await asRequester()) },
         payload: jws,
       });
       expect(again.statusCode).toBe(200);
@@ -127,7 +129,11 @@ for (const kind of TEST_DATABASES) {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/json', 'taxgate-signature': `${h}..${s}` },
+        headers: {
+          'content-type': 'application/json',
+          'taxgate-signature': `${h}..${s}`,
+          ...(await asRequester()),
+        },
         payload: JSON.stringify(env),
       });
       expect(res.statusCode).toBe(202);
@@ -137,7 +143,7 @@ for (const kind of TEST_DATABASES) {
       const garbage = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': 'application/jose', ...(await asRequester()) },
         payload: 'not a jws',
       });
       expect(garbage.statusCode).toBe(422);
@@ -147,7 +153,7 @@ for (const kind of TEST_DATABASES) {
       const unsigned = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(await asRequester()) },
         payload: JSON.stringify(envelope('ice-2026', official.id, [])),
       });
       expect(unsigned.json().error.code).toBe('BATCH_UNSIGNED');
@@ -158,7 +164,7 @@ for (const kind of TEST_DATABASES) {
       const forged = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': 'application/jose', ...(await asRequester()) },
         payload: wrongKey,
       });
       expect(forged.json().error.code).toBe('BATCH_SIGNATURE_INVALID');
@@ -171,7 +177,7 @@ for (const kind of TEST_DATABASES) {
           await app.inject({
             method: 'POST',
             url: '/v1/batches',
-            headers: { 'content-type': 'application/jose' },
+            headers: { 'content-type': 'application/jose', ...(await asRequester()) },
             payload: crossAgreement,
           })
         ).json().error.code,
@@ -181,11 +187,51 @@ for (const kind of TEST_DATABASES) {
       });
     });
 
+    it('refuses anonymous submissions unread, and a client of another agency', async () => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', official.id, [buildItem()]),
+        official.keys.privateKey,
+      );
+      const anonymous = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose' },
+        payload: jws,
+      });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json().error.code).toBe('AUTHENTICATION_REQUIRED');
+      const foreign = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose', ...(await asRequester(otherAgency)) },
+        payload: jws,
+      });
+      expect(foreign.statusCode).toBe(422);
+      expect(foreign.json().error.code).toBe('SUBMITTER_NOT_OF_AGENCY');
+      // A refused batch is filed under the agency that sent it, which can look it up.
+      const refusedId = foreign.json().error.details.batch_id;
+      const seen = await app.inject({
+        url: `/v1/batches/${refusedId}`,
+        headers: await asRequester(otherAgency),
+      });
+      expect(seen.json()).toMatchObject({
+        state: 'rejected',
+        rejection_code: 'SUBMITTER_NOT_OF_AGENCY',
+      });
+      const operatorSubmit = await app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': 'application/jose', ...operator() },
+        payload: jws,
+      });
+      expect(operatorSubmit.statusCode).toBe(202);
+    });
+
     it('refuses an oversized body with 413 before reading it', async () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/batches',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': 'application/jose', ...(await asRequester()) },
         payload: 'a'.repeat(65 * 1024),
       });
       expect(res.statusCode).toBe(413);

@@ -13,12 +13,18 @@ export interface CommonOptions {
   actor?: string;
 }
 
-/** Adds --data, --json and --actor to a command. */
-export function common(cmd: Command): Command {
-  return cmd
+/** Adds --data and --json to a command, and --actor to those that record an actor. */
+export function common(cmd: Command, opts: { actor?: boolean } = { actor: true }): Command {
+  cmd
     .option('--data <dir>', 'data folder (default: $TAXGATE_DATA or ./.taxgate)')
-    .option('--json', 'print one JSON object on stdout')
-    .option('--actor <name>', 'who is acting, recorded in the ledger (default: your login name)');
+    .option('--json', 'print one JSON object on stdout');
+  if (opts.actor !== false) {
+    cmd.option(
+      '--actor <name>',
+      'who is acting, recorded in the ledger (default: your login name)',
+    );
+  }
+  return cmd;
 }
 
 export function configFor(opts: CommonOptions): Config {

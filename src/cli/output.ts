@@ -4,9 +4,6 @@ import { ConfigError } from '../config.ts';
 /** Exit codes of every command (docs/cli.md). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-/** Raised for a command line that cannot be acted on: exit code 2. */
-export class UsageError extends Error {}
-
 export interface OutputOptions {
   json?: boolean;
 }
@@ -26,14 +23,6 @@ export function hint(opts: OutputOptions, text: string): void {
 
 /** Prints an error the way the options ask and returns the exit code. */
 export function reportError(opts: OutputOptions, err: unknown): number {
-  if (err instanceof UsageError) {
-    if (opts.json)
-      process.stdout.write(
-        JSON.stringify({ error: { code: 'USAGE', message: err.message } }) + '\n',
-      );
-    process.stderr.write(`taxgate: ${err.message}\n`);
-    return EXIT.usage;
-  }
   let code = 'INTERNAL_ERROR';
   let message: string;
   let details: Record<string, unknown> | undefined;

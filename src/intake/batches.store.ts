@@ -70,6 +70,7 @@ export async function insertRejectedBatch(
     | 'id'
     | 'agreement_id'
     | 'official_id'
+    | 'requesting_agency'
     | 'envelope_sha256'
     | 'item_count'
     | 'rule_set_version'

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { importPublicJwk } from '../auth/keys.ts';
+import type { RequesterIdentity } from '../auth/client-assertion.ts';
 import { BatchRejectedError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isActiveOn } from '../policy/agreement.ts';
@@ -15,6 +16,14 @@ import {
   readEnvelope,
   verifyBatchSignature,
 } from './signed-batch.ts';
+
+export interface SubmitOptions {
+  now?: Date;
+  /** A detached compact signature (`header..signature`) over the body. */
+  detachedSignature?: string;
+  /** The authenticated agency client, when it came through the API. */
+  requester?: RequesterIdentity;
+}
 
 export interface SubmitResult {
   batch_id: string;
@@ -36,9 +45,11 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export async function submitBatch(
   db: Kysely<Database>,
   body: Buffer,
-  opts: { now?: Date; detachedSignature?: string } = {},
+  opts: SubmitOptions = {},
 ): Promise<SubmitResult> {
   const now = opts.now ?? new Date();
+  // The agency a refusal is filed under, so that agency can see its refused batches.
+  let agency: string | null = opts.requester?.agency ?? null;
   const signed = parseSignedBatch(body, opts.detachedSignature);
   const digest = signed instanceof EnvelopeProblem ? sha256Hex(body) : envelopeDigest(signed);
   const reject = async (
@@ -53,6 +64,7 @@ export async function submitBatch(
         id,
         agreement_id: known.agreement_id ?? null,
         official_id: known.official_id ?? null,
+        requesting_agency: agency,
         envelope_sha256: digest,
         item_count: known.item_count ?? 0,
         rule_set_version: RULE_SET_VERSION,
@@ -84,6 +96,7 @@ export async function submitBatch(
       official_id: null,
     });
   }
+  agency ??= (await findAgreement(db, official.agreement_id))?.requesting_agency ?? null;
   if (!(await verifyBatchSignature(signed, await importPublicJwk(official.public_jwk)))) {
     return reject(
       'BATCH_SIGNATURE_INVALID',
@@ -101,6 +114,13 @@ export async function submitBatch(
   const agreement = await findAgreement(db, envelope.agreement_id);
   if (!agreement)
     return reject('AGREEMENT_UNKNOWN', `no agreement ${envelope.agreement_id}`, claimed);
+  if (opts.requester && opts.requester.agency !== agreement.requesting_agency) {
+    return reject(
+      'SUBMITTER_NOT_OF_AGENCY',
+      `the client authenticated for ${opts.requester.agency} may not submit batches under agreement ${agreement.id}`,
+      claimed,
+    );
+  }
   if (!agreement.signatory_roles.includes(official.role)) {
     return reject(
       'SIGNER_ROLE_NOT_ALLOWED',

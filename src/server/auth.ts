@@ -23,6 +23,21 @@ export async function requireRequester(
   return tg.authenticateRequester(token);
 }
 
+/** Who submitted a batch: an agency client, or an operator handing in a signed batch. */
+export type Submitter =
+  { kind: 'requester'; requester: RequesterIdentity } | { kind: 'operator'; actor: string };
+
+/**
+ * Batch submission needs an agency client assertion or the operator token; the
+ * batch's own signature is checked after. Anonymous bodies are refused unread.
+ */
+export async function requireSubmitter(tg: Taxgate, req: FastifyRequest): Promise<Submitter> {
+  if (operatorTokenMatches(tg.operatorToken, bearer(req))) {
+    return { kind: 'operator', actor: requireOperator(tg, req) };
+  }
+  return { kind: 'requester', requester: await requireRequester(tg, req) };
+}
+
 /**
  * The local operator (token from the data folder). Returns the actor recorded in
  * events: the name the caller gives in Taxgate-Actor, under the token's authority.

@@ -6,7 +6,7 @@ import type { Taxgate } from '../app.ts';
 import { resultsToCsv } from '../disclosure/result-csv.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { QueueWorker } from '../intake/worker.ts';
-import { requireOperator, requireRequester } from './auth.ts';
+import { requireOperator, requireRequester, requireSubmitter, type Submitter } from './auth.ts';
 import { errorSchema, handleError } from './errors.ts';
 import {
   batchIdParams,
@@ -32,7 +32,10 @@ const BATCH_TYPES = ['application/jose', 'application/jose+json', 'application/j
  */
 export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Logs go to stderr: stdout is for a command's own output (serve --json).
+    logger: opts.logger
+      ? { ...(typeof opts.logger === 'object' ? opts.logger : {}), stream: process.stderr }
+      : false,
     bodyLimit: tg.config.bodyLimitBytes,
     // URLs carry ids only; request bodies are never logged.
     requestIdHeader: false,
@@ -121,18 +124,24 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     scope.addContentTypeParser(BATCH_TYPES, { parseAs: 'buffer' }, (_req, body, done) =>
       done(null, body),
     );
+    const submitters = new WeakMap<FastifyRequest, Submitter>();
     scope.post(
       '/v1/batches',
       {
+        // Authenticate before the body is read.
+        onRequest: async (req) => {
+          submitters.set(req, await requireSubmitter(tg, req));
+        },
         schema: {
           summary: 'Submit a signed batch',
           description:
             'Body: a compact JWS (application/jose), a flattened JWS (application/jose+json), or the JSON envelope with a detached signature in the Taxgate-Signature header. 202 when accepted, 200 when the same envelope was accepted before, 422 with a batch rejection code otherwise.',
           tags: ['requester'],
+          security: [{ clientAssertion: [] }, { operatorToken: [] }],
           response: {
             200: submitResultSchema,
             202: submitResultSchema,
-            ...errors(400, 413, 415, 422),
+            ...errors(400, 401, 413, 415, 422),
           },
         },
       },
@@ -141,10 +150,11 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
         if (!body || body.length === 0)
           throw new InvalidInputError('BODY_EMPTY', 'the request has no body');
         const detached = req.headers['taxgate-signature'];
-        const result = await tg.submitBatch(
-          body,
-          typeof detached === 'string' ? { detachedSignature: detached } : {},
-        );
+        const submitter = submitters.get(req)!;
+        const result = await tg.submitBatch(body, {
+          ...(typeof detached === 'string' ? { detachedSignature: detached } : {}),
+          ...(submitter.kind === 'requester' ? { requester: submitter.requester } : {}),
+        });
         opts.worker?.wake();
         return reply.status(result.duplicate ? 200 : 202).send(result);
       },

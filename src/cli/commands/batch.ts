@@ -136,7 +136,7 @@ export function registerBatch(program: Command): void {
           }
         }
         const view = opts.wait ? await operatorView(b, result.batch_id) : null;
-        if (!opts.wait && b.kind === 'local')
+        if (!opts.wait && b.kind === 'local' && !result.duplicate)
           hint(
             opts,
             'queued: the batch is validated and matched when `taxgate serve` runs (or submit with --wait)',
@@ -154,7 +154,7 @@ export function registerBatch(program: Command): void {
       );
     });
 
-  common(batch.command('show').argument('<id>', 'batch id'))
+  common(batch.command('show').argument('<id>', 'batch id'), { actor: false })
     .description('operator view: every item with its proposed outcome and reason codes')
     .action(async (id: string, opts: CommonOptions) => {
       const view = await withBackend(opts, (b) => operatorView(b, id));

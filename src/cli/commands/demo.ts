@@ -166,7 +166,7 @@ export async function prepareDemo(
 }
 
 export function registerDemo(program: Command): void {
-  common(program.command('demo'))
+  common(program.command('demo'), { actor: false })
     .description(
       'set up a demo (synthetic taxpayers, agreement, official, sample batch) in the data folder and serve it',
     )

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { common, withBackend, type CommonOptions } from '../context.ts';
+import { common, configFor, withBackend, type CommonOptions } from '../context.ts';
 import { printResult } from '../output.ts';
 
 export function registerInit(program: Command): void {
-  common(program.command('init'))
+  common(program.command('init'), { actor: false })
     .description(
       'create or migrate the database, and the result key and operator token; safe to run again',
     )
@@ -12,7 +12,7 @@ export function registerInit(program: Command): void {
         if (b.kind === 'remote') {
           await b.client.request('GET', '/health');
           const out = {
-            data_dir: b.client.server.url,
+            data_dir: configFor(opts).dataDir,
             database: 'served',
             initialised: true,
             via_server: b.client.server.url,

@@ -69,7 +69,7 @@ export async function startServing(
 }
 
 export function registerServe(program: Command): void {
-  common(program.command('serve'))
+  common(program.command('serve'), { actor: false })
     .description('run the HTTP API and the batch worker')
     .option('--port <port>', 'port (default: $TAXGATE_PORT or 8620; 0 picks a free one)')
     .option('--host <host>', 'interface (default: $TAXGATE_HOST or 127.0.0.1)')
