@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { compare, type PersonFeatures } from './comparison.ts';
+
+const nicknames = new Map([
+  ['PEPE', 'JOSE'],
+  ['BILL', 'WILLIAM'],
+]);
+const compatible = (a: string, b: string) => (nicknames.get(a) ?? a) === (nicknames.get(b) ?? b);
+
+function person(over: Partial<PersonFeatures> = {}): PersonFeatures {
+  const surnames = over.surnames ?? ['GARCIA', 'LOPEZ'];
+  return {
+    given: ['JOSE'],
+    surnames,
+    surnameKeys: over.surnameKeys ?? [surnames.join(' '), ...surnames],
+    suffix: null,
+    houseNumber: '12',
+    streetName: 'N MAIN ST',
+    unit: '',
+    city: 'HOUSTON',
+    state: 'TX',
+    zip5: '77001',
+    dob: null,
+    ...over,
+  };
+}
+
+describe('compare', () => {
+  it('agrees on everything for the same person at the same address', () => {
+    expect(compare(person(), person(), compatible)).toEqual({
+      surname: 'exact',
+      given: 'exact',
+      house: 'exact',
+      street: 'exact',
+      unit: 'both_empty',
+      locality: 'zip_exact',
+      dob: 'missing',
+      suffix: 'missing',
+      swapped: false,
+    });
+  });
+
+  it.each([
+    ['one surname of two', { surnames: ['GARCIA'], surnameKeys: ['GARCIA'] }, { surname: 'part' }],
+    [
+      'a surname typo',
+      { surnames: ['GARCIAA', 'LOPEZ'], surnameKeys: ['GARCIAA LOPEZ'] },
+      { surname: 'typo' },
+    ],
+    ['a nickname', { given: ['PEPE'] }, { given: 'nickname' }],
+    ['an initial', { given: ['J'] }, { given: 'initial' }],
+    ['a second given name in the field', { given: ['MARIA', 'JOSE'] }, { given: 'exact' }],
+    ['another house number', { houseNumber: '14' }, { house: 'different' }],
+    ['a street typo', { streetName: 'N MAIM ST' }, { street: 'typo' }],
+    ['a conflicting unit', { unit: '4B' }, { unit: 'record_missing' }],
+    ['no ZIP but the same city', { zip5: '' }, { locality: 'city_exact' }],
+    [
+      'no ZIP and another city',
+      { zip5: '', city: 'DALLAS' },
+      { locality: 'zip_missing_city_different' },
+    ],
+    ['another ZIP', { zip5: '77002' }, { locality: 'zip_different' }],
+    ['a suffix conflict', { suffix: 'JR' }, { suffix: 'missing' }],
+  ])('%s', (_what, req, expected) => {
+    expect(compare(person(req), person(), compatible)).toMatchObject(expected);
+  });
+
+  it('tells a unit present on both sides apart', () => {
+    expect(compare(person({ unit: '4B' }), person({ unit: '4C' }), compatible).unit).toBe(
+      'different',
+    );
+    expect(compare(person({ unit: '' }), person({ unit: '4C' }), compatible).unit).toBe(
+      'request_missing',
+    );
+    expect(compare(person({ suffix: 'JR' }), person({ suffix: 'SR' }), compatible).suffix).toBe(
+      'conflict',
+    );
+    expect(
+      compare(person({ dob: '1980-01-01' }), person({ dob: '1981-01-01' }), compatible).dob,
+    ).toBe('different');
+  });
+
+  it('recognises a given name and surname written in each other’s fields', () => {
+    const v = compare(
+      person({ given: ['GARCIA'], surnames: ['JOSE'], surnameKeys: ['JOSE'] }),
+      person(),
+      compatible,
+    );
+    expect(v).toMatchObject({ swapped: true, given: 'exact', surname: 'part' });
+  });
+
+  it('does not call different people a match', () => {
+    const v = compare(
+      person({ given: ['MARIA'], surnames: ['NGUYEN'], surnameKeys: ['NGUYEN'] }),
+      person(),
+      compatible,
+    );
+    expect(v).toMatchObject({ given: 'different', surname: 'different', swapped: false });
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../taxpayers/synthetic.ts';
+import { LEVELS, type ComparisonVector, type Field } from './comparison.ts';
+import {
+  estimateByEm,
+  estimateMFromLabels,
+  estimateU,
+  score,
+  type FieldProbabilities,
+  type ModelParameters,
+} from './scoring.ts';
+
+const FIELDS = Object.keys(LEVELS) as Field[];
+const agree: ComparisonVector = {
+  surname: 'exact',
+  given: 'exact',
+  house: 'exact',
+  street: 'exact',
+  unit: 'both_empty',
+  locality: 'zip_exact',
+  dob: 'missing',
+  suffix: 'missing',
+  swapped: false,
+};
+const disagree: ComparisonVector = {
+  surname: 'different',
+  given: 'different',
+  house: 'different',
+  street: 'different',
+  unit: 'both_empty',
+  locality: 'zip_exact',
+  dob: 'missing',
+  suffix: 'missing',
+  swapped: false,
+};
+
+/** Draws one level per field from the given distribution. */
+function draw(dist: FieldProbabilities, rnd: () => number): ComparisonVector {
+  const v: Record<string, unknown> = { swapped: false };
+  for (const f of FIELDS) {
+    let x = rnd();
+    const probs = dist[f] as Record<string, number>;
+    let chosen = LEVELS[f][LEVELS[f].length - 1] as string;
+    for (const level of LEVELS[f]) {
+      x -= probs[level]!;
+      if (x <= 0) {
+        chosen = level;
+        break;
+      }
+    }
+    v[f] = chosen;
+  }
+  return v as unknown as ComparisonVector;
+}
+
+function uniformish(favoured: 'first' | 'last'): FieldProbabilities {
+  const out: Record<string, Record<string, number>> = {};
+  for (const f of FIELDS) {
+    const levels = LEVELS[f];
+    const main = 0.85;
+    const rest = (1 - main) / (levels.length - 1);
+    out[f] = Object.fromEntries(
+      levels.map((l, i) => [
+        l,
+        (favoured === 'first' ? i === 0 : i === levels.length - 1) ? main : rest,
+      ]),
+    );
+  }
+  return out as FieldProbabilities;
+}
+
+const trueM = uniformish('first');
+const trueU = uniformish('last');
+const params: ModelParameters = { version: 't', lambda: 0.1, m: trueM, u: trueU };
+
+describe('score', () => {
+  it('gives agreement a high probability and disagreement a low one', () => {
+    expect(score(agree, params).probability).toBeGreaterThan(0.99);
+    expect(score(disagree, params).probability).toBeLessThan(0.5);
+    expect(score(agree, params).parts.map((p) => p.field)).toEqual(FIELDS);
+  });
+
+  it('weighs a match on a common surname less than on a rare one', () => {
+    const common = score(agree, params, { surname: 0.02 });
+    const rare = score(agree, params, { surname: 0.00001 });
+    expect(rare.weight).toBeGreaterThan(common.weight);
+    expect(rare.weight - common.weight).toBeCloseTo(Math.log2(0.02 / 0.00001), 6);
+  });
+});
+
+describe('estimation', () => {
+  const rnd = seededRandom(42);
+  const matches = Array.from({ length: 2000 }, () => draw(trueM, rnd));
+  const nonMatches = Array.from({ length: 18000 }, () => draw(trueU, rnd));
+
+  it('estimates u from non-matching pairs and m from labelled matches', () => {
+    const u = estimateU(nonMatches);
+    const m = estimateMFromLabels(matches);
+    expect(u.surname.different).toBeCloseTo(0.85, 1);
+    expect(m.surname.exact).toBeCloseTo(0.85, 1);
+  });
+
+  it('recovers m and λ by EM from unlabelled pairs with u fixed', () => {
+    const start: ModelParameters = {
+      version: 'start',
+      lambda: 0.3,
+      m: uniformish('first'),
+      u: estimateU(nonMatches),
+    };
+    // Start EM away from the truth.
+    for (const f of FIELDS) {
+      const levels = LEVELS[f];
+      (start.m[f] as Record<string, number>) = Object.fromEntries(
+        levels.map((l) => [l, 1 / levels.length]),
+      );
+      (start.m[f] as Record<string, number>)[levels[0]!] += 0.2;
+      (start.m[f] as Record<string, number>)[levels[levels.length - 1]!] -= 0.2;
+    }
+    const { parameters, iterations } = estimateByEm([...matches, ...nonMatches], start, {
+      iterations: 200,
+    });
+    expect(iterations).toBeGreaterThan(1);
+    expect(parameters.lambda).toBeCloseTo(0.1, 1);
+    expect(parameters.m.given.exact).toBeCloseTo(0.85, 1);
+    expect(parameters.m.house.different).toBeLessThan(0.2);
+  });
+});

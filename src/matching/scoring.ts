@@ -1,0 +1,140 @@
+import { LEVELS, type ComparisonVector, type Field, type Level } from './comparison.ts';
+
+/** Probabilities per comparison level of one field. */
+export type LevelProbabilities<F extends Field> = Record<Level<F>, number>;
+export type FieldProbabilities = { [F in Field]: LevelProbabilities<F> };
+
+/**
+ * Fellegi–Sunter parameters: m = P(level | same person), u = P(level | different
+ * people among blocked pairs), λ = P(same person) for a blocked pair. Stored with
+ * a version; every outcome records the version it came from.
+ */
+export interface ModelParameters {
+  version: string;
+  lambda: number;
+  m: FieldProbabilities;
+  u: FieldProbabilities;
+}
+
+/** Relative frequencies of the compared values in the store (term-frequency adjustment). */
+export interface TermFrequencies {
+  surname?: number;
+  given?: number;
+}
+
+export interface WeightPart {
+  field: Field;
+  level: string;
+  /** log2(m/u), after any term-frequency adjustment. */
+  weight: number;
+}
+
+export interface Score {
+  /** Prior log-odds plus every part: the match weight. */
+  weight: number;
+  probability: number;
+  parts: WeightPart[];
+}
+
+const FIELDS = Object.keys(LEVELS) as Field[];
+const FLOOR = 1e-6;
+
+/**
+ * Match weight and probability of one comparison vector. An exact agreement on a
+ * common surname or given name weighs less than on a rare one: for exact levels
+ * u is replaced by the value's frequency in the store (as Splink does).
+ * @example score(compare(req, rec, compatible), params, { surname: 0.012 })
+ */
+export function score(v: ComparisonVector, p: ModelParameters, tf: TermFrequencies = {}): Score {
+  const parts: WeightPart[] = [];
+  let weight = Math.log2(p.lambda / (1 - p.lambda));
+  for (const field of FIELDS) {
+    const level = v[field] as string;
+    const m = Math.max(FLOOR, (p.m[field] as Record<string, number>)[level] ?? FLOOR);
+    let u = Math.max(FLOOR, (p.u[field] as Record<string, number>)[level] ?? FLOOR);
+    if (level === 'exact' && field === 'surname' && tf.surname) u = Math.max(FLOOR, tf.surname);
+    if (level === 'exact' && field === 'given' && tf.given) u = Math.max(FLOOR, tf.given);
+    const w = Math.log2(m / u);
+    parts.push({ field, level, weight: w });
+    weight += w;
+  }
+  return { weight, probability: 1 / (1 + 2 ** -weight), parts };
+}
+
+/**
+ * u-probabilities from comparisons of pairs known to be different people
+ * (random pairs from the store), with a floor so no level is impossible.
+ */
+export function estimateU(vectors: ComparisonVector[]): FieldProbabilities {
+  return frequencies(vectors.map((v) => ({ v, w: 1 })));
+}
+
+function frequencies(weighted: { v: ComparisonVector; w: number }[]): FieldProbabilities {
+  const out = {} as Record<Field, Record<string, number>>;
+  for (const field of FIELDS) {
+    const counts: Record<string, number> = {};
+    for (const level of LEVELS[field]) counts[level] = 0;
+    let total = 0;
+    for (const { v, w } of weighted) {
+      counts[v[field] as string] = (counts[v[field] as string] ?? 0) + w;
+      total += w;
+    }
+    const levels = LEVELS[field].length;
+    // Add-one-style smoothing scaled to the sample: no level gets probability 0.
+    for (const level of LEVELS[field])
+      counts[level] = (counts[level]! + 0.5) / (total + 0.5 * levels);
+    out[field] = counts;
+  }
+  return out as FieldProbabilities;
+}
+
+export interface EmOptions {
+  iterations?: number;
+  /** Stop when no m moves by more than this. */
+  tolerance?: number;
+}
+
+/**
+ * Expectation–maximisation of m and λ over unlabelled candidate pairs, with u
+ * held fixed (estimated from random pairs), as in Splink and fastLink.
+ * Returns the new parameters and the iterations it took.
+ */
+export function estimateByEm(
+  vectors: ComparisonVector[],
+  start: ModelParameters,
+  opts: EmOptions = {},
+): { parameters: ModelParameters; iterations: number } {
+  let p = start;
+  const maxIterations = opts.iterations ?? 50;
+  const tolerance = opts.tolerance ?? 1e-5;
+  for (let it = 1; it <= maxIterations; it++) {
+    const posteriors = vectors.map((v) => score(v, p).probability);
+    const lambda = Math.min(1 - FLOOR, Math.max(FLOOR, mean(posteriors)));
+    const m = frequencies(vectors.map((v, i) => ({ v, w: posteriors[i]! })));
+    const moved = maxChange(p.m, m);
+    p = { ...p, lambda, m };
+    if (moved < tolerance) return { parameters: p, iterations: it };
+  }
+  return { parameters: p, iterations: maxIterations };
+}
+
+/** m-probabilities from labelled pairs (comparisons of known matches). */
+export function estimateMFromLabels(matches: ComparisonVector[]): FieldProbabilities {
+  return frequencies(matches.map((v) => ({ v, w: 1 })));
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+function maxChange(a: FieldProbabilities, b: FieldProbabilities): number {
+  let max = 0;
+  for (const field of FIELDS) {
+    for (const level of LEVELS[field]) {
+      const x = (a[field] as Record<string, number>)[level] ?? 0;
+      const y = (b[field] as Record<string, number>)[level] ?? 0;
+      max = Math.max(max, Math.abs(x - y));
+    }
+  }
+  return max;
+}
