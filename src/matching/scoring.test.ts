@@ -110,11 +110,12 @@ describe('estimation', () => {
     // Start EM away from the truth.
     for (const f of FIELDS) {
       const levels = LEVELS[f];
-      (start.m[f] as Record<string, number>) = Object.fromEntries(
+      const even: Record<string, number> = Object.fromEntries(
         levels.map((l) => [l, 1 / levels.length]),
       );
-      (start.m[f] as Record<string, number>)[levels[0]!] += 0.2;
-      (start.m[f] as Record<string, number>)[levels[levels.length - 1]!] -= 0.2;
+      even[levels[0]!] = even[levels[0]!]! + 0.2;
+      even[levels[levels.length - 1]!] = even[levels[levels.length - 1]!]! - 0.2;
+      (start.m as Record<Field, Record<string, number>>)[f] = even;
     }
     const { parameters, iterations } = estimateByEm([...matches, ...nonMatches], start, {
       iterations: 200,

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { ComparisonVector } from './comparison.ts';
+import { decide, type ScoredCandidate } from './decision.ts';
+
+const full: ComparisonVector = {
+  surname: 'exact',
+  given: 'exact',
+  house: 'exact',
+  street: 'exact',
+  unit: 'both_empty',
+  locality: 'zip_exact',
+  dob: 'missing',
+  suffix: 'missing',
+  swapped: false,
+};
+
+function candidate(
+  tin: string,
+  over: Partial<ComparisonVector> = {},
+  probability = 0.99999,
+): ScoredCandidate {
+  const weight = Math.log2(probability / (1 - probability));
+  return { tin, vector: { ...full, ...over }, score: { weight, probability, parts: [] } };
+}
+
+describe('decide', () => {
+  it('confirms one taxpayer agreeing on name and full address', () => {
+    expect(decide([candidate('A'), candidate('B', { given: 'different' }, 0.2)])).toMatchObject({
+      outcome: 'CONFIRMED',
+      best: { tin: 'A' },
+    });
+  });
+
+  it('never confirms with nothing plausible', () => {
+    expect(decide([])).toMatchObject({ outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] });
+    expect(decide([candidate('A', {}, 0.1)])).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['MATCH_NONE'],
+    });
+  });
+
+  it.each([
+    ['a conflicting unit', { unit: 'different' }, 'UNIT_CONFLICT'],
+    ['a unit on the request the record lacks', { unit: 'record_missing' }, 'UNIT_CONFLICT'],
+    ['an old or other address', { house: 'different' }, 'ADDRESS_DIFFERS'],
+    ['another ZIP', { locality: 'zip_different' }, 'ADDRESS_DIFFERS'],
+    ['Jr against Sr', { suffix: 'conflict' }, 'SUFFIX_CONFLICT'],
+    ['a conflicting date of birth', { dob: 'different' }, 'DOB_CONFLICT'],
+  ] as const)('never confirms %s', (_what, over, reason) => {
+    expect(decide([candidate('A', over)])).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: [reason],
+    });
+  });
+
+  it('sends two plausible people at one address to review (junior and senior)', () => {
+    expect(decide([candidate('SR'), candidate('JR', {}, 0.9999)])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['MATCH_AMBIGUOUS'],
+    });
+  });
+
+  it('lets a date of birth narrow two candidates to one', () => {
+    const d = decide([
+      candidate('SR', { dob: 'different' }),
+      candidate('JR', { dob: 'exact' }, 0.9999),
+    ]);
+    expect(d).toMatchObject({ outcome: 'CONFIRMED', best: { tin: 'JR' } });
+  });
+
+  it('reviews a street typo, a missing unit and a weak score instead of confirming', () => {
+    expect(decide([candidate('A', { street: 'typo' })]).outcome).toBe('PENDING_REVIEW');
+    expect(decide([candidate('A', { unit: 'request_missing' })]).outcome).toBe('PENDING_REVIEW');
+    expect(decide([candidate('A', {}, 0.99)])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['MATCH_WEAK'],
+    });
+    expect(decide([candidate('A', { given: 'initial' }, 0.9)])).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['MATCH_WEAK'],
+    });
+  });
+
+  it('accepts a nickname, one surname of two, or one typo, but not two typos', () => {
+    expect(decide([candidate('A', { given: 'nickname', surname: 'part' })]).outcome).toBe(
+      'CONFIRMED',
+    );
+    expect(decide([candidate('A', { given: 'typo' })]).outcome).toBe('CONFIRMED');
+    expect(decide([candidate('A', { given: 'typo', surname: 'typo' })]).outcome).toBe(
+      'PENDING_REVIEW',
+    );
+  });
+});

@@ -1,0 +1,120 @@
+import type { ComparisonVector } from './comparison.ts';
+import type { Score } from './scoring.ts';
+
+/** Thresholds of the decision rules (docs/adr/0005-matching-thresholds.md). */
+export interface DecisionThresholds {
+  /** Match probability a confirmation needs, besides the hard rules. */
+  confirm: number;
+  /** Below this a candidate is not plausible at all. */
+  plausible: number;
+}
+
+export const DEFAULT_THRESHOLDS: DecisionThresholds = { confirm: 0.999, plausible: 0.5 };
+
+export interface ScoredCandidate {
+  tin: string;
+  vector: ComparisonVector;
+  score: Score;
+}
+
+export type DecisionReason =
+  | 'MATCH_NONE'
+  | 'MATCH_AMBIGUOUS'
+  | 'MATCH_WEAK'
+  | 'ADDRESS_DIFFERS'
+  | 'UNIT_CONFLICT'
+  | 'UNIT_UNCERTAIN'
+  | 'SUFFIX_CONFLICT'
+  | 'DOB_CONFLICT'
+  | 'NAME_UNCERTAIN';
+
+export interface Decision {
+  outcome: 'CONFIRMED' | 'NOT_CONFIRMED' | 'PENDING_REVIEW';
+  reasons: DecisionReason[];
+  /** The candidate the outcome is about (the best one), for explanations. */
+  best: ScoredCandidate | null;
+  /** The other plausible candidates, strongest first. */
+  rivals: ScoredCandidate[];
+}
+
+/** Whether the full street address agrees: number, street, locality, and no unit conflict. */
+function addressAgrees(v: ComparisonVector): boolean {
+  return (
+    v.house === 'exact' &&
+    v.street === 'exact' &&
+    (v.locality === 'zip_exact' || v.locality === 'city_exact')
+  );
+}
+
+function nameAgrees(v: ComparisonVector): boolean {
+  return (
+    (v.surname === 'exact' || v.surname === 'part' || v.surname === 'typo') &&
+    (v.given === 'exact' || v.given === 'nickname' || v.given === 'typo') &&
+    // A typo is accepted in one name only.
+    !(v.surname === 'typo' && v.given === 'typo')
+  );
+}
+
+/**
+ * Precision first. CONFIRMED only when one taxpayer's address of record agrees
+ * on the name and the full address, scores above the threshold, and no other
+ * plausible taxpayer remains after narrowing by date of birth. A conflicting unit,
+ * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates.
+ * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
+ * @example decide(candidates.map((c) => ({ tin, vector, score })))
+ */
+export function decide(
+  candidates: ScoredCandidate[],
+  t: DecisionThresholds = DEFAULT_THRESHOLDS,
+): Decision {
+  let plausible = candidates
+    .filter((c) => c.score.probability >= t.plausible)
+    .sort((a, b) => b.score.weight - a.score.weight);
+  if (plausible.length === 0)
+    return { outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'], best: null, rivals: [] };
+
+  // A date of birth narrows the candidates, never replaces the address: drop those
+  // whose dob conflicts when another one's agrees.
+  if (plausible.some((c) => c.vector.dob === 'exact')) {
+    plausible = plausible.filter((c) => c.vector.dob !== 'different');
+  }
+  const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
+  const v = best.vector;
+  const no = (reason: DecisionReason): Decision => ({
+    outcome: 'NOT_CONFIRMED',
+    reasons: [reason],
+    best,
+    rivals,
+  });
+  const review = (reason: DecisionReason): Decision => ({
+    outcome: 'PENDING_REVIEW',
+    reasons: [reason],
+    best,
+    rivals,
+  });
+
+  if (
+    v.house !== 'exact' ||
+    v.locality === 'zip_different' ||
+    v.locality === 'zip_missing_city_different'
+  ) {
+    return no('ADDRESS_DIFFERS');
+  }
+  if (v.unit === 'different' || v.unit === 'record_missing') return no('UNIT_CONFLICT');
+  if (v.suffix === 'conflict') return no('SUFFIX_CONFLICT');
+  if (v.dob === 'different') return no('DOB_CONFLICT');
+
+  // Two plausible people at this address with compatible names (a junior and a
+  // senior, a namesake in the household): never a confirmation.
+  const rivalAtAddress = rivals.find(
+    (r) => addressAgrees(r.vector) && nameAgrees(r.vector) && r.vector.unit !== 'different',
+  );
+  if (rivalAtAddress) return review('MATCH_AMBIGUOUS');
+
+  if (v.street !== 'exact') return review('ADDRESS_DIFFERS');
+  if (v.unit === 'request_missing') return review('UNIT_UNCERTAIN');
+  if (!nameAgrees(v))
+    return best.score.probability >= t.confirm ? review('NAME_UNCERTAIN') : no('MATCH_WEAK');
+  if (best.score.probability < t.confirm) return review('MATCH_WEAK');
+  return { outcome: 'CONFIRMED', reasons: [], best, rivals };
+}
