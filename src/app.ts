@@ -22,6 +22,15 @@ import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
 import type { Database } from './storage/schema.ts';
 import { importTaxpayerReturns, type ImportOptions } from './taxpayers/import.ts';
+import { reindexAddressesOfRecord } from './matching/engine.store.ts';
+import { givenNamesCompatible } from './matching/given-names.ts';
+import { trainModel, type TrainingReport } from './matching/training.ts';
+import {
+  decideReviewItem,
+  explainItem,
+  type ExplanationView,
+  type ReviewDecision,
+} from './review/review.ts';
 import { countTaxpayers } from './taxpayers/taxpayers.store.ts';
 
 /**
@@ -53,6 +62,16 @@ export interface Taxgate {
     requester?: RequesterIdentity,
   ): ReturnType<typeof fetchResults>;
   authenticateRequester(token: string): Promise<RequesterIdentity>;
+  review(
+    batchId: string,
+    requestId: string,
+    decision: ReviewDecision,
+    actor: string,
+  ): ReturnType<typeof decideReviewItem>;
+  explain(batchId: string, requestId: string, actor: string): Promise<ExplanationView>;
+  /** Rebuilds the matching index from the returns (after a normalisation change). */
+  reindexTaxpayers(onProgress?: (tins: number) => void): Promise<number>;
+  trainModel(): Promise<TrainingReport>;
   close(): Promise<void>;
 }
 
@@ -167,6 +186,11 @@ export async function openTaxgate(
       return fetchResults(db, id, actor);
     },
     authenticateRequester: (token) => verifyClientAssertion(db, token),
+    review: (id, requestId, decision, actor) =>
+      decideReviewItem(db, id, requestId, decision, actor),
+    explain: (id, requestId, actor) => explainItem(db, id, requestId, actor),
+    reindexTaxpayers: (onProgress) => reindexAddressesOfRecord(db, onProgress),
+    trainModel: () => trainModel(db, givenNamesCompatible),
     async close() {
       await opened.close();
       await lock?.release();

@@ -138,7 +138,7 @@ for (const kind of TEST_DATABASES) {
           state: 'matched',
           items: [
             { request_id: 'rosa', outcome: 'CONFIRMED', reasons: [] },
-            { request_id: 'ana-wrong-unit', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
+            { request_id: 'ana-wrong-unit', outcome: 'NOT_CONFIRMED', reasons: ['UNIT_CONFLICT'] },
             { request_id: 'ftp', outcome: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_PLACEHOLDER'] },
           ],
         });

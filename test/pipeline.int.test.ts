@@ -118,11 +118,12 @@ for (const kind of TEST_DATABASES) {
         buildItem({ request_id: 'placeholder', street: 'Failed to Provide' }),
       ]);
       const view = await tg.operatorView(id);
-      expect(view.state).toBe('matched');
+      // Two plausible taxpayers hold the batch for a person to decide.
+      expect(view.state).toBe('in_review');
       expect(view.items).toEqual([
         { request_id: 'hit', outcome: 'CONFIRMED', reasons: [] },
         { request_id: 'old-address', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
-        { request_id: 'ambiguous', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] },
+        { request_id: 'ambiguous', outcome: 'PENDING_REVIEW', reasons: ['MATCH_AMBIGUOUS'] },
         { request_id: 'no-zip', outcome: 'CONFIRMED', reasons: [] },
         {
           request_id: 'placeholder',
@@ -235,6 +236,86 @@ for (const kind of TEST_DATABASES) {
       expect(view.items.filter((i) => i.outcome === 'REJECTED_INCOMPLETE')).toHaveLength(5);
       const matched = (await listEvents(tg.db, batch_id)).filter((e) => e.type === 'items.matched');
       expect(matched.reduce((n, e) => n + (e.payload.items as number), 0)).toBe(18);
+    });
+
+    it('holds a batch with an undecided item until a person decides it, then releases it', async () => {
+      const id = await submit([
+        buildItem({ request_id: 'hit' }),
+        buildItem({
+          request_id: 'twin',
+          first_name: 'Juan',
+          last_name: 'Perez',
+          street: '5 Elm Ave',
+          city: 'Miami',
+          state: 'FL',
+          zip: '33101',
+        }),
+      ]);
+      expect((await tg.operatorView(id)).state).toBe('in_review');
+      await expect(tg.approve(id, 'operator:test')).rejects.toMatchObject({
+        code: 'BATCH_HAS_PENDING_REVIEW',
+      });
+      await expect(tg.review(id, 'hit', 'CONFIRMED', 'operator:test')).rejects.toMatchObject({
+        code: 'REVIEW_ITEM_NOT_FOUND',
+      });
+      const decided = await tg.review(id, 'twin', 'NOT_CONFIRMED', 'operator:test');
+      expect(decided).toEqual({
+        batch_id: id,
+        request_id: 'twin',
+        outcome: 'NOT_CONFIRMED',
+        batch_state: 'matched',
+      });
+      await tg.approve(id, 'operator:test');
+      const { document } = await tg.results(id, 'operator:test');
+      expect(document.items).toEqual([
+        { request_id: 'hit', result: 'CONFIRMED', reasons: [] },
+        { request_id: 'twin', result: 'NOT_CONFIRMED', reasons: [] },
+      ]);
+      const types = (await listEvents(tg.db, id)).map((e) => e.type);
+      expect(types).toContain('item.reviewed');
+      expect(types).toContain('batch.in_review');
+    });
+
+    it('explains an outcome as a waterfall without naming taxpayers, and records the view', async () => {
+      const id = await submit([buildItem({ request_id: 'hit', first_name: 'MARÍA' })]);
+      const view = await tg.explain(id, 'hit', 'operator:test');
+      expect(view.outcome).toBe('CONFIRMED');
+      const candidates = view.explanation.candidates as {
+        rank: number;
+        parts: { field: string; level: string }[];
+      }[];
+      expect(candidates[0]!.rank).toBe(1);
+      expect(candidates[0]!.parts).toEqual(
+        expect.arrayContaining([{ field: 'given', level: 'exact', weight: expect.any(Number) }]),
+      );
+      expect(JSON.stringify(view)).not.toMatch(/00000000/);
+      expect((await listEvents(tg.db, id)).map((e) => e.type)).toContain('explanation.viewed');
+      const outcomes = await tg.db
+        .selectFrom('item_outcomes')
+        .select('model_version')
+        .where('batch_id', '=', id)
+        .execute();
+      expect(outcomes).toEqual([{ model_version: 'fs-default-1' }]);
+    });
+
+    it('trains a new model version that later outcomes record', async () => {
+      const report = await tg.trainModel();
+      expect(report.version).toMatch(/^fs-\d{8}T\d{6}$/);
+      expect(report.name_frequencies.surnames).toBeGreaterThan(0);
+      const id = await submit([buildItem({ request_id: 'after-training' })]);
+      const outcomes = await tg.db
+        .selectFrom('item_outcomes')
+        .select('model_version')
+        .where('batch_id', '=', id)
+        .execute();
+      expect(outcomes).toEqual([{ model_version: report.version }]);
+    });
+
+    it('rebuilds the matching index from the returns', async () => {
+      await tg.db.deleteFrom('taxpayer_blocking_keys').execute();
+      expect(await tg.reindexTaxpayers()).toBe(4);
+      const id = await submit([buildItem({ request_id: 'hit' })]);
+      expect((await tg.operatorView(id)).items[0]).toMatchObject({ outcome: 'CONFIRMED' });
     });
   });
 }

@@ -61,11 +61,20 @@ for (const kind of TEST_DATABASES) {
         ].join('\n') + '\n';
       await tg.importTaxpayers(stream(csv), { actor: 't', chunkSize: 1 });
       const row = await tg.db
-        .selectFrom('taxpayer_addresses')
+        .selectFrom('taxpayer_features')
         .selectAll()
         .where('tin', '=', '000000009')
         .executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ tax_year: 2024, street_key: '9 NEW RD' });
+      expect(row).toMatchObject({
+        tax_year: 2024,
+        features: { houseNumber: '9', streetName: 'NEW RD' },
+      });
+      const keys = await tg.db
+        .selectFrom('taxpayer_blocking_keys')
+        .select('key')
+        .where('tin', '=', '000000009')
+        .execute();
+      expect(keys.map((k) => k.key).sort()).toEqual(['n|RUIZ|89501', 's|NV|NEW|9', 'z|89501|9']);
     });
 
     it('streams a generated store in chunks and counts it exactly', async () => {

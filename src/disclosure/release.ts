@@ -46,6 +46,11 @@ export async function approveAndRelease(
         'BATCH_REJECTED',
         `batch ${batchId} was rejected (${batch.rejection_code}); there is nothing to release`,
       );
+    if (batch.state === 'in_review')
+      throw new ConflictError(
+        'BATCH_HAS_PENDING_REVIEW',
+        `batch ${batchId} has items awaiting review: decide them with 'taxgate batch review' first`,
+      );
     if (batch.state !== 'matched')
       throw new ConflictError(
         'BATCH_NOT_READY',

@@ -8,7 +8,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 export type BatchRow = Selectable<BatchesTable>;
 
 /** Batch states (DESIGN.md §Lifecycle). */
-export type BatchState = 'received' | 'validated' | 'matched' | 'released' | 'rejected';
+export type BatchState =
+  'received' | 'validated' | 'in_review' | 'matched' | 'released' | 'rejected';
 
 export async function getBatch(db: Db, id: string): Promise<BatchRow> {
   const row = await db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
@@ -221,6 +222,22 @@ export async function insertOutcomes(
     returning position`.execute(trx);
   const written = new Set(r.rows.map((x) => x.position));
   return outcomes.filter((o) => written.has(o.position));
+}
+
+/** Keeps each proposed outcome's evidence (comparison vector and weights). */
+export async function insertExplanations(
+  trx: Db,
+  batchId: string,
+  modelVersion: string,
+  proposals: { position: number; explanation: unknown }[],
+): Promise<void> {
+  if (proposals.length === 0) return;
+  await sql`
+    insert into item_explanations (batch_id, position, model_version, explanation)
+    select ${batchId}, e.position, ${modelVersion}, e.explanation
+      from unnest(${proposals.map((p) => p.position)}::int[], ${proposals.map((p) => JSON.stringify(p.explanation))}::jsonb[])
+        as e(position, explanation)
+    on conflict (batch_id, position) do nothing`.execute(trx);
 }
 
 export interface OutcomeRow {

@@ -1,13 +1,15 @@
 import type { Kysely } from 'kysely';
-import { decide, matchKeysFor, MODEL_VERSION, type MatchKeys } from '../matching/exact-matcher.ts';
-import { findCandidates } from '../matching/candidates.store.ts';
+import { matchPage } from '../matching/engine.ts';
+import { activeModel } from '../matching/engine.store.ts';
+import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
-import { BatchItemJudge, validateItem, type ValidItem } from '../policy/item-rules.ts';
+import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import {
   countOutcomes,
   getBatch,
+  insertExplanations,
   insertOutcomes,
   readItems,
   readUndecidedItems,
@@ -116,33 +118,27 @@ async function matchPhase(
   const { batch, ctx } = await judgeContext(db, batchId);
   const decided = Object.values(await countOutcomes(db, batchId)).reduce((a, b) => a + b, 0);
   const toMatch = batch.item_count - decided;
+  // One model for the whole batch, so every outcome of it is explained alike.
+  const model = await activeModel(db);
   let after = -1;
   let done = 0;
   for (;;) {
     const page = await readUndecidedItems(db, batchId, after, pageSize);
     if (page.length === 0) break;
     after = page[page.length - 1]!.position;
-    const keys: MatchKeys[] = [];
-    const requestIds = new Map<number, string>();
-    for (const { position, item } of page) {
+    const items = page.map(({ position, item }) => {
       // Re-derive the clean item: the validation phase already passed it.
       const v = validateItem(item, ctx);
-      if (!v.valid)
+      if (!v.valid) {
         throw new Error(
           `item ${position} of ${batchId} has no outcome but does not pass the rules`,
         );
-      keys.push(matchKeysFor(position, v.item as ValidItem));
-      requestIds.set(position, v.item.request_id);
-    }
-    await db.transaction().execute(async (trx) => {
-      const candidates = await findCandidates(trx, keys);
-      const byPosition = new Map<number, typeof candidates>();
-      for (const c of candidates) {
-        const list = byPosition.get(c.position);
-        if (list) list.push(c);
-        else byPosition.set(c.position, [c]);
       }
-      const proposals = keys.map((k) => decide(k, byPosition.get(k.position) ?? []));
+      return { position, item: v.item };
+    });
+    await db.transaction().execute(async (trx) => {
+      const proposals = await matchPage(trx, items, { model, compatible: givenNamesCompatible });
+      const requestIds = new Map(items.map((i) => [i.position, i.item.request_id]));
       const written = await insertOutcomes(
         trx,
         batchId,
@@ -152,14 +148,14 @@ async function matchPhase(
           outcome: p.outcome,
           reasons: p.reasons,
           rule_set_version: batch.rule_set_version,
-          model_version: MODEL_VERSION,
+          model_version: model.version,
         })),
       );
       if (written.length > 0) {
         const writtenPositions = new Set(written.map((w) => w.position));
-        const inspected = new Set(
-          proposals.filter((p) => writtenPositions.has(p.position)).flatMap((p) => p.inspected),
-        );
+        const mine = proposals.filter((p) => writtenPositions.has(p.position));
+        await insertExplanations(trx, batchId, model.version, mine);
+        const inspected = new Set(mine.flatMap((p) => p.inspected));
         await appendEvents(trx, [
           {
             type: 'items.matched',
@@ -167,7 +163,7 @@ async function matchPhase(
             batchId,
             payload: {
               ...summarise(written),
-              model_version: MODEL_VERSION,
+              model_version: model.version,
               returns_inspected: inspected.size,
             },
           },
@@ -178,12 +174,14 @@ async function matchPhase(
     opts.onProgress?.('match', done, toMatch);
   }
   const counts = await countOutcomes(db, batchId);
+  // Items the engine could not decide hold the batch in review until a person decides them.
+  const next = counts.PENDING_REVIEW ? 'in_review' : 'matched';
   await db.transaction().execute((trx) =>
-    transition(trx, batchId, 'validated', 'matched', {
-      type: 'batch.matched',
+    transition(trx, batchId, 'validated', next, {
+      type: next === 'in_review' ? 'batch.in_review' : 'batch.matched',
       actor: WORKER_ACTOR,
       batchId,
-      payload: { outcomes: counts },
+      payload: { outcomes: counts, model_version: model.version },
     }),
   );
 }

@@ -71,11 +71,11 @@ describe('decide', () => {
   it('reviews a street typo, a missing unit and a weak score instead of confirming', () => {
     expect(decide([candidate('A', { street: 'typo' })]).outcome).toBe('PENDING_REVIEW');
     expect(decide([candidate('A', { unit: 'request_missing' })]).outcome).toBe('PENDING_REVIEW');
-    expect(decide([candidate('A', {}, 0.99)])).toMatchObject({
+    expect(decide([candidate('A', {}, 0.8)])).toMatchObject({
       outcome: 'PENDING_REVIEW',
       reasons: ['MATCH_WEAK'],
     });
-    expect(decide([candidate('A', { given: 'initial' }, 0.9)])).toMatchObject({
+    expect(decide([candidate('A', { given: 'initial' }, 0.8)])).toMatchObject({
       outcome: 'NOT_CONFIRMED',
       reasons: ['MATCH_WEAK'],
     });

@@ -1,3 +1,4 @@
+import type { MatchReasonCode } from '../policy/reason-codes.ts';
 import type { ComparisonVector } from './comparison.ts';
 import type { Score } from './scoring.ts';
 
@@ -9,7 +10,7 @@ export interface DecisionThresholds {
   plausible: number;
 }
 
-export const DEFAULT_THRESHOLDS: DecisionThresholds = { confirm: 0.999, plausible: 0.5 };
+export const DEFAULT_THRESHOLDS: DecisionThresholds = { confirm: 0.9, plausible: 0.5 };
 
 export interface ScoredCandidate {
   tin: string;
@@ -17,16 +18,8 @@ export interface ScoredCandidate {
   score: Score;
 }
 
-export type DecisionReason =
-  | 'MATCH_NONE'
-  | 'MATCH_AMBIGUOUS'
-  | 'MATCH_WEAK'
-  | 'ADDRESS_DIFFERS'
-  | 'UNIT_CONFLICT'
-  | 'UNIT_UNCERTAIN'
-  | 'SUFFIX_CONFLICT'
-  | 'DOB_CONFLICT'
-  | 'NAME_UNCERTAIN';
+/** The engine's operator-only reasons (docs/reason-codes.md#match-reasons). */
+export type DecisionReason = Exclude<MatchReasonCode, 'REVIEW_DECIDED'>;
 
 export interface Decision {
   outcome: 'CONFIRMED' | 'NOT_CONFIRMED' | 'PENDING_REVIEW';

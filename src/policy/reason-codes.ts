@@ -55,7 +55,18 @@ export const REASON_CODES = {
 export type ReasonCode = keyof typeof REASON_CODES;
 
 /** Operator-only reasons for a NOT_CONFIRMED proposal (never released). */
-export const MATCH_REASON_CODES = ['MATCH_NONE', 'MATCH_AMBIGUOUS'] as const;
+export const MATCH_REASON_CODES = [
+  'MATCH_NONE',
+  'MATCH_AMBIGUOUS',
+  'MATCH_WEAK',
+  'ADDRESS_DIFFERS',
+  'UNIT_CONFLICT',
+  'UNIT_UNCERTAIN',
+  'SUFFIX_CONFLICT',
+  'DOB_CONFLICT',
+  'NAME_UNCERTAIN',
+  'REVIEW_DECIDED',
+] as const;
 export type MatchReasonCode = (typeof MATCH_REASON_CODES)[number];
 
 const PRECEDENCE: RejectionClass[] = [

@@ -276,6 +276,84 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     },
   );
 
+  const itemParams = {
+    type: 'object',
+    required: ['id', 'request_id'],
+    properties: {
+      id: { type: 'string', maxLength: 64 },
+      request_id: { type: 'string', maxLength: 200 },
+    },
+  } as const;
+
+  app.post(
+    '/v1/operator/batches/:id/items/:request_id/review',
+    {
+      schema: {
+        summary: 'Decide an item the engine left for review',
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: itemParams,
+        body: {
+          type: 'object',
+          required: ['decision'],
+          properties: { decision: { type: 'string', enum: ['CONFIRMED', 'NOT_CONFIRMED'] } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              batch_id: { type: 'string' },
+              request_id: { type: 'string' },
+              outcome: { type: 'string' },
+              batch_state: { type: 'string' },
+            },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { id, request_id } = req.params as { id: string; request_id: string };
+      return tg.review(
+        id,
+        request_id,
+        (req.body as { decision: 'CONFIRMED' | 'NOT_CONFIRMED' }).decision,
+        actor,
+      );
+    },
+  );
+
+  app.get(
+    '/v1/operator/batches/:id/items/:request_id/explanation',
+    {
+      schema: {
+        summary: "An item's comparison vector and weights (recorded as viewed)",
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: itemParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              batch_id: { type: 'string' },
+              request_id: { type: 'string' },
+              outcome: { type: ['string', 'null'] },
+              model_version: { type: 'string' },
+              explanation: { type: 'object', additionalProperties: true },
+            },
+          },
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { id, request_id } = req.params as { id: string; request_id: string };
+      return tg.explain(id, request_id, actor);
+    },
+  );
+
   app.put(
     '/v1/admin/agreements',
     {

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/0001-initial.ts';
+import * as matchingEngine from './migrations/0002-matching-engine.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -49,6 +50,7 @@ export function pgliteDir(dataDir: string): string {
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-matching-engine': matchingEngine,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -8,8 +8,43 @@ export interface Database {
   batch_items: BatchItemsTable;
   item_outcomes: ItemOutcomesTable;
   taxpayer_returns: TaxpayerReturnsTable;
-  taxpayer_addresses: TaxpayerAddressesTable;
   events: EventsTable;
+  taxpayer_features: TaxpayerFeaturesTable;
+  taxpayer_blocking_keys: TaxpayerBlockingKeysTable;
+  name_frequencies: NameFrequenciesTable;
+  match_models: MatchModelsTable;
+  item_explanations: ItemExplanationsTable;
+}
+
+export interface TaxpayerFeaturesTable {
+  tin: string;
+  tax_year: number;
+  features: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface TaxpayerBlockingKeysTable {
+  key: string;
+  tin: string;
+}
+
+export interface NameFrequenciesTable {
+  kind: string;
+  value: string;
+  frequency: number;
+}
+
+export interface MatchModelsTable {
+  version: string;
+  created_at: GeneratedTimestamp;
+  parameters: JSONColumnType<Record<string, unknown>>;
+  training: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface ItemExplanationsTable {
+  batch_id: string;
+  position: number;
+  model_version: string;
+  explanation: JSONColumnType<Record<string, unknown>>;
 }
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -83,18 +118,6 @@ export interface TaxpayerReturnsTable {
   state: string;
   zip: string;
   dob: string | null;
-}
-
-export interface TaxpayerAddressesTable {
-  tin: string;
-  tax_year: number;
-  first_key: string;
-  last_key: string;
-  street_key: string;
-  unit_key: string;
-  city_key: string;
-  state: string;
-  zip5: string;
 }
 
 export interface EventsTable {

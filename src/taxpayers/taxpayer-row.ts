@@ -1,7 +1,6 @@
-import { addressKeys, normaliseState } from '../matching/normalize/address.ts';
-import { nameKeys } from '../matching/normalize/name.ts';
+import { normaliseState } from '../matching/normalize/address.ts';
 import { isCalendarDate } from '../policy/item-rules.ts';
-import type { TaxpayerAddressesTable, TaxpayerReturnsTable } from '../storage/schema.ts';
+import type { TaxpayerReturnsTable } from '../storage/schema.ts';
 
 /** The columns of the taxpayer import CSV, in order (docs/formats.md#taxpayer-returns-csv). */
 export const TAXPAYER_COLUMNS = [
@@ -65,9 +64,4 @@ export function parseTaxpayerRow(
     zip: get('zip'),
     dob: dob || null,
   };
-}
-
-/** The normalised address-of-record row matching reads for a return. */
-export function addressOfRecord(r: TaxpayerReturn): TaxpayerAddressesTable {
-  return { tin: r.tin, tax_year: r.tax_year, ...nameKeys(r), ...addressKeys(r) };
 }

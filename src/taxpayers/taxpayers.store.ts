@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
-import { addressOfRecord, type TaxpayerReturn } from './taxpayer-row.ts';
+import { indexAddressesOfRecord } from '../matching/engine.store.ts';
+import type { TaxpayerReturn } from './taxpayer-row.ts';
 
 export interface ChunkCounts {
   inserted: number;
@@ -12,8 +13,8 @@ export interface ChunkCounts {
 /**
  * Loads one chunk of returns in one transaction: returns are upserted on
  * (tin, tax_year) and rewritten only when a value differs, so a re-import changes
- * nothing; each TIN's address of record moves only to a tax year at least as
- * recent as the one it has. The chunk's event commits with it.
+ * nothing; each TIN's address of record (the matching engine's index) moves only
+ * to a tax year at least as recent as the one it has. The chunk's event commits with it.
  */
 export async function upsertReturns(
   db: Kysely<Database>,
@@ -29,9 +30,7 @@ export async function upsertReturns(
     const seen = latest.get(r.tin);
     if (!seen || r.tax_year >= seen.tax_year) latest.set(r.tin, r);
   }
-  const addresses = [...latest.values()].map(addressOfRecord);
   const col = <K extends keyof TaxpayerReturn>(k: K) => unique.map((r) => r[k]);
-  const acol = <K extends keyof (typeof addresses)[number]>(k: K) => addresses.map((a) => a[k]);
 
   return db.transaction().execute(async (trx) => {
     const written = await sql<{ inserted: boolean }>`
@@ -54,25 +53,7 @@ export async function upsertReturns(
              excluded.unit, excluded.city, excluded.state, excluded.zip, excluded.dob)
       returning (xmax = 0) as inserted`.execute(trx);
 
-    await sql`
-      insert into taxpayer_addresses
-        (tin, tax_year, first_key, last_key, street_key, unit_key, city_key, state, zip5)
-      select * from unnest(
-        ${acol('tin')}::text[], ${acol('tax_year')}::int[], ${acol('first_key')}::text[],
-        ${acol('last_key')}::text[], ${acol('street_key')}::text[], ${acol('unit_key')}::text[],
-        ${acol('city_key')}::text[], ${acol('state')}::text[], ${acol('zip5')}::text[])
-      on conflict (tin) do update set
-        tax_year = excluded.tax_year, first_key = excluded.first_key,
-        last_key = excluded.last_key, street_key = excluded.street_key,
-        unit_key = excluded.unit_key, city_key = excluded.city_key,
-        state = excluded.state, zip5 = excluded.zip5
-      where excluded.tax_year >= taxpayer_addresses.tax_year
-        and (taxpayer_addresses.tax_year, taxpayer_addresses.first_key, taxpayer_addresses.last_key,
-             taxpayer_addresses.street_key, taxpayer_addresses.unit_key,
-             taxpayer_addresses.city_key, taxpayer_addresses.state, taxpayer_addresses.zip5)
-          is distinct from
-            (excluded.tax_year, excluded.first_key, excluded.last_key, excluded.street_key,
-             excluded.unit_key, excluded.city_key, excluded.state, excluded.zip5)`.execute(trx);
+    await indexAddressesOfRecord(trx, [...latest.values()]);
 
     const inserted = written.rows.filter((r) => r.inserted).length;
     const counts = {
@@ -95,6 +76,6 @@ export async function countTaxpayers(
 ): Promise<{ returns: number; taxpayers: number }> {
   const r = await sql<{ returns: string; taxpayers: string }>`
     select (select count(*) from taxpayer_returns) as returns,
-           (select count(*) from taxpayer_addresses) as taxpayers`.execute(db);
+           (select count(*) from taxpayer_features) as taxpayers`.execute(db);
   return { returns: Number(r.rows[0]!.returns), taxpayers: Number(r.rows[0]!.taxpayers) };
 }

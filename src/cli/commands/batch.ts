@@ -8,6 +8,7 @@ import { InvalidInputError, TaxgateError } from '../../errors.ts';
 import { signBatchEnvelope } from '../../intake/sign-batch.ts';
 import type { SubmitResult } from '../../intake/submit.ts';
 import type { OperatorView } from '../../app.ts';
+import type { ExplanationView } from '../../review/review.ts';
 import { common, withBackend, type Backend, type CommonOptions } from '../context.ts';
 import { readInputFile, readJsonFile } from '../files.ts';
 import { hint, printResult } from '../output.ts';
@@ -225,4 +226,102 @@ export function registerBatch(program: Command): void {
         process.stdout.write(text);
       }
     });
+
+  common(
+    batch
+      .command('review')
+      .argument('<id>', 'batch id')
+      .argument('<request_id>', 'request id of the item'),
+  )
+    .description(
+      'decide an item the engine left for review; the batch can be approved once none is left',
+    )
+    .addOption(
+      new Option('--decision <decision>', 'the decision')
+        .choices(['confirmed', 'not-confirmed'])
+        .makeOptionMandatory(),
+    )
+    .action(
+      async (
+        id: string,
+        requestId: string,
+        opts: CommonOptions & { decision: 'confirmed' | 'not-confirmed' },
+      ) => {
+        const decision = opts.decision === 'confirmed' ? 'CONFIRMED' : 'NOT_CONFIRMED';
+        const out = await withBackend(opts, async (b) =>
+          b.kind === 'local'
+            ? b.tg.review(id, requestId, decision, b.actor)
+            : (
+                await b.client.request<{
+                  batch_id: string;
+                  request_id: string;
+                  outcome: string;
+                  batch_state: string;
+                }>(
+                  'POST',
+                  `/v1/operator/batches/${encodeURIComponent(id)}/items/${encodeURIComponent(requestId)}/review`,
+                  { json: { decision } },
+                )
+              ).body,
+        );
+        printResult(
+          opts,
+          out,
+          () => `${out.request_id}: ${out.outcome}; batch ${out.batch_id} is ${out.batch_state}`,
+        );
+      },
+    );
+
+  common(
+    batch
+      .command('explain')
+      .argument('<id>', 'batch id')
+      .argument('<request_id>', 'request id of the item'),
+  )
+    .description(
+      "the engine's waterfall for one item: each candidate's comparison levels and weights (the view is recorded)",
+    )
+    .action(async (id: string, requestId: string, opts: CommonOptions) => {
+      const view = await withBackend(opts, async (b) =>
+        b.kind === 'local'
+          ? b.tg.explain(id, requestId, b.actor)
+          : (
+              await b.client.request<ExplanationView>(
+                'GET',
+                `/v1/operator/batches/${encodeURIComponent(id)}/items/${encodeURIComponent(requestId)}/explanation`,
+              )
+            ).body,
+      );
+      printResult(opts, view, () => formatExplanation(view));
+    });
+}
+
+type Waterfall = {
+  reasons?: string[];
+  candidates?: {
+    rank: number;
+    probability: number;
+    weight: number;
+    swapped: boolean;
+    parts: { field: string; level: string; weight: number }[];
+  }[];
+};
+
+/** The waterfall as text: one block per candidate, one line per field. */
+function formatExplanation(view: ExplanationView): string {
+  const e = view.explanation as Waterfall;
+  const lines = [
+    `${view.request_id}: ${view.outcome ?? 'undecided'} (model ${view.model_version})${e.reasons?.length ? ` — ${e.reasons.join(', ')}` : ''}`,
+  ];
+  if (!e.candidates?.length) lines.push('  no candidate shared a blocking key');
+  for (const c of e.candidates ?? []) {
+    lines.push(
+      `  candidate ${c.rank}: weight ${c.weight.toFixed(2)}, probability ${c.probability.toFixed(6)}${c.swapped ? ' (names swapped)' : ''}`,
+    );
+    for (const p of c.parts)
+      lines.push(
+        `    ${p.field.padEnd(9)} ${p.level.padEnd(28)} ${p.weight >= 0 ? '+' : ''}${p.weight.toFixed(2)}`,
+      );
+  }
+  return lines.join('\n');
 }

@@ -101,7 +101,7 @@ export async function prepareDemo(
       zip: string;
     }>`
       select r.first_name, r.last_name, r.street, r.unit, r.city, r.state, r.zip
-        from taxpayer_returns r join taxpayer_addresses a on a.tin = r.tin and a.tax_year = r.tax_year
+        from taxpayer_returns r join taxpayer_features a on a.tin = r.tin and a.tax_year = r.tax_year
        order by r.tin limit 3`.execute(tg.db);
     const lawful = (over: Record<string, unknown>) => ({
       middle_name: '',

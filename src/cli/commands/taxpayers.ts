@@ -85,4 +85,18 @@ export function registerTaxpayers(program: Command): void {
         if (summary.rejected > 0) process.exitCode = 1;
       });
     });
+
+  common(taxpayers.command('reindex'))
+    .description(
+      "rebuild the matching engine's index of addresses of record from the stored returns",
+    )
+    .action(async (opts: CommonOptions) => {
+      await withLocal(opts, 'taxpayers reindex', async (tg) => {
+        const tins = await tg.reindexTaxpayers((n) => {
+          if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rindexed ${n} taxpayers`);
+        });
+        if (!opts.json && process.stderr.isTTY) process.stderr.write('\n');
+        printResult(opts, { taxpayers: tins }, () => `indexed ${tins} taxpayers`);
+      });
+    });
 }

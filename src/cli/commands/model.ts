@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { common, withLocal, type CommonOptions } from '../context.ts';
+import { printResult } from '../output.ts';
+
+export function registerModel(program: Command): void {
+  const model = program.command('model').description('the matching model');
+  common(model.command('train'))
+    .description(
+      're-estimate name frequencies, u (from the store) and m (by EM over recent requests) as a new model version',
+    )
+    .action(async (opts: CommonOptions) => {
+      await withLocal(opts, 'model train', async (tg) => {
+        const report = await tg.trainModel();
+        printResult(opts, report, () =>
+          [
+            `model ${report.version}`,
+            `name frequencies: ${report.name_frequencies.surnames} surname forms, ${report.name_frequencies.givens} given names`,
+            `u from ${report.u_pairs} blocked pairs of different taxpayers`,
+            report.em_pairs >= 1000
+              ? `m and λ by EM over ${report.em_pairs} candidate pairs of recent requests (${report.em_iterations} iterations; λ = ${report.lambda.toFixed(4)})`
+              : `m kept from the previous model (${report.em_pairs} candidate pairs of recent requests; EM needs 1000)`,
+          ].join('\n'),
+        );
+      });
+    });
+}

@@ -1,0 +1,176 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { PersonFeatures } from './comparison.ts';
+import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
+import type { ModelParameters } from './scoring.ts';
+import { DEFAULT_MODEL } from './model.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Indexes taxpayers' addresses of record for the engine: features and blocking
+ * keys, set-based for a whole chunk. A row replaces the indexed one only when its
+ * tax year is at least as recent; a TIN's keys are rewritten only when its
+ * features changed.
+ */
+export async function indexAddressesOfRecord(
+  db: Db,
+  rows: (PersonRecord & { tin: string; tax_year: number })[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const features = rows.map((r) => personFeatures(r));
+  const written = await sql<{ tin: string }>`
+    insert into taxpayer_features (tin, tax_year, features)
+    select * from unnest(${rows.map((r) => r.tin)}::text[], ${rows.map((r) => r.tax_year)}::int[],
+                         ${features.map((f) => JSON.stringify(f))}::jsonb[])
+    on conflict (tin) do update set tax_year = excluded.tax_year, features = excluded.features
+    where excluded.tax_year >= taxpayer_features.tax_year
+      and (taxpayer_features.tax_year, taxpayer_features.features)
+          is distinct from (excluded.tax_year, excluded.features)
+    returning tin`.execute(db);
+  if (written.rows.length === 0) return 0;
+  const changed = new Set(written.rows.map((r) => r.tin));
+  const keyTins: string[] = [];
+  const keys: string[] = [];
+  rows.forEach((r, i) => {
+    if (!changed.has(r.tin)) return;
+    for (const k of blockingKeys(features[i]!)) {
+      keyTins.push(r.tin);
+      keys.push(k);
+    }
+  });
+  await sql`delete from taxpayer_blocking_keys where tin = any(${[...changed]}::text[])`.execute(
+    db,
+  );
+  await sql`
+    insert into taxpayer_blocking_keys (key, tin)
+    select distinct k, t from unnest(${keys}::text[], ${keyTins}::text[]) as x(k, t)`.execute(db);
+  return changed.size;
+}
+
+/**
+ * Rebuilds the index from the returns, page by page in TIN order (after a
+ * change of normalisation: `taxgate taxpayers reindex`). Returns the TINs indexed.
+ */
+export async function reindexAddressesOfRecord(
+  db: Kysely<Database>,
+  onProgress?: (tins: number) => void,
+): Promise<number> {
+  let after = '';
+  let total = 0;
+  for (;;) {
+    const page = await sql<PersonRecord & { tin: string; tax_year: number }>`
+      select distinct on (tin) tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip,
+             to_char(dob, 'YYYY-MM-DD') as dob
+        from taxpayer_returns where tin > ${after}
+       order by tin, tax_year desc
+       limit 5000`.execute(db);
+    if (page.rows.length === 0) break;
+    after = page.rows[page.rows.length - 1]!.tin;
+    // Force a rewrite: features may have changed with the normalisers.
+    await sql`delete from taxpayer_features where tin = any(${page.rows.map((r) => r.tin)}::text[])`.execute(
+      db,
+    );
+    await indexAddressesOfRecord(db, page.rows);
+    total += page.rows.length;
+    onProgress?.(total);
+  }
+  return total;
+}
+
+export interface CandidateRow {
+  position: number;
+  tin: string;
+  features: PersonFeatures;
+}
+
+/**
+ * Candidates for a whole page of requests in one statement: every taxpayer that
+ * shares at least one blocking key with a request (a union of keys).
+ */
+export async function findCandidates(
+  db: Db,
+  requests: { position: number; keys: string[] }[],
+): Promise<CandidateRow[]> {
+  const positions: number[] = [];
+  const keys: string[] = [];
+  for (const r of requests) {
+    for (const k of r.keys) {
+      positions.push(r.position);
+      keys.push(k);
+    }
+  }
+  if (keys.length === 0) return [];
+  const result = await sql<CandidateRow>`
+    with k as (select * from unnest(${positions}::int[], ${keys}::text[]) as k(position, key)),
+    pairs as (
+      select distinct k.position, b.tin from k join taxpayer_blocking_keys b on b.key = k.key)
+    select pairs.position, pairs.tin, f.features
+      from pairs join taxpayer_features f on f.tin = pairs.tin`.execute(db);
+  return result.rows;
+}
+
+/** Store frequencies of the given surname forms and given names (term-frequency adjustment). */
+export async function nameFrequencies(
+  db: Db,
+  surnames: string[],
+  givens: string[],
+): Promise<{ surname: Map<string, number>; given: Map<string, number> }> {
+  const out = { surname: new Map<string, number>(), given: new Map<string, number>() };
+  if (surnames.length + givens.length === 0) return out;
+  const rows = await sql<{ kind: 'surname' | 'given'; value: string; frequency: number }>`
+    select kind, value, frequency from name_frequencies
+     where (kind = 'surname' and value = any(${[...new Set(surnames)]}::text[]))
+        or (kind = 'given' and value = any(${[...new Set(givens)]}::text[]))`.execute(db);
+  for (const r of rows.rows) out[r.kind].set(r.value, Number(r.frequency));
+  return out;
+}
+
+/** Recomputes name frequencies over every address of record. */
+export async function refreshNameFrequencies(
+  db: Db,
+): Promise<{ surnames: number; givens: number }> {
+  await sql`delete from name_frequencies`.execute(db);
+  await sql`
+    insert into name_frequencies (kind, value, frequency)
+    select 'surname', k, count(*)::double precision / greatest(1, (select count(*) from taxpayer_features))
+      from taxpayer_features, jsonb_array_elements_text(features->'surnameKeys') as k
+     group by k`.execute(db);
+  await sql`
+    insert into name_frequencies (kind, value, frequency)
+    select 'given', features->'given'->>0, count(*)::double precision / greatest(1, (select count(*) from taxpayer_features))
+      from taxpayer_features where features->'given'->>0 is not null
+     group by features->'given'->>0`.execute(db);
+  const counts = await sql<{
+    kind: string;
+    n: string;
+  }>`select kind, count(*) as n from name_frequencies group by kind`.execute(db);
+  const by = Object.fromEntries(counts.rows.map((r) => [r.kind, Number(r.n)]));
+  return { surnames: by.surname ?? 0, givens: by.given ?? 0 };
+}
+
+/** The model in force: the latest trained one, or the documented default. */
+export async function activeModel(db: Db): Promise<ModelParameters> {
+  const row = await db
+    .selectFrom('match_models')
+    .select('parameters')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? (row.parameters as unknown as ModelParameters) : DEFAULT_MODEL;
+}
+
+export async function saveModel(
+  db: Db,
+  parameters: ModelParameters,
+  training: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .insertInto('match_models')
+    .values({
+      version: parameters.version,
+      parameters: JSON.stringify(parameters),
+      training: JSON.stringify(training),
+    })
+    .execute();
+}

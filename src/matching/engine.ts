@@ -1,0 +1,111 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { ValidItem } from '../policy/item-rules.ts';
+import { compare, type GivenNamesCompatible } from './comparison.ts';
+import { decide, DEFAULT_THRESHOLDS, type Decision, type DecisionThresholds } from './decision.ts';
+import { findCandidates, nameFrequencies } from './engine.store.ts';
+import { blockingKeys, personFeatures } from './features.ts';
+import { score, type ModelParameters } from './scoring.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** What the engine proposes for one item, with the evidence kept for explanation. */
+export interface EngineProposal {
+  position: number;
+  outcome: Decision['outcome'];
+  reasons: string[];
+  /** TINs whose returns were read to decide (the accounting; never released). */
+  inspected: string[];
+  explanation: Explanation;
+}
+
+/** The waterfall of the best candidates (docs/matching.md#explanations). */
+export interface Explanation {
+  model_version: string;
+  outcome: Decision['outcome'];
+  reasons: string[];
+  candidates: {
+    rank: number;
+    tin: string;
+    probability: number;
+    weight: number;
+    swapped: boolean;
+    parts: { field: string; level: string; weight: number }[];
+  }[];
+}
+
+export interface EngineOptions {
+  model: ModelParameters;
+  compatible: GivenNamesCompatible;
+  thresholds?: DecisionThresholds;
+}
+
+const EXPLAINED_CANDIDATES = 3;
+
+/**
+ * Matches a page of valid items: blocking in one statement, then compare, score
+ * and decide per item in memory.
+ * @example await matchPage(trx, [{ position: 0, item }], { model, compatible })
+ */
+export async function matchPage(
+  db: Db,
+  items: { position: number; item: ValidItem }[],
+  opts: EngineOptions,
+): Promise<EngineProposal[]> {
+  const requests = items.map(({ position, item }) => ({
+    position,
+    features: personFeatures(item),
+  }));
+  const candidates = await findCandidates(
+    db,
+    requests.map((r) => ({ position: r.position, keys: blockingKeys(r.features) })),
+  );
+  const byPosition = new Map<number, typeof candidates>();
+  for (const c of candidates) {
+    const list = byPosition.get(c.position);
+    if (list) list.push(c);
+    else byPosition.set(c.position, [c]);
+  }
+  const tf = await nameFrequencies(
+    db,
+    requests.flatMap((r) => r.features.surnameKeys),
+    requests.flatMap((r) => r.features.given.slice(0, 1)),
+  );
+  return requests.map(({ position, features }) => {
+    const scored = (byPosition.get(position) ?? []).map((c) => {
+      const vector = compare(features, c.features, opts.compatible);
+      const surnameTf =
+        vector.surname === 'exact' ? tf.surname.get(c.features.surnames.join(' ')) : undefined;
+      const givenTf =
+        vector.given === 'exact' ? tf.given.get(c.features.given[0] ?? '') : undefined;
+      return {
+        tin: c.tin,
+        vector,
+        score: score(vector, opts.model, { surname: surnameTf, given: givenTf }),
+      };
+    });
+    const decision = decide(scored, opts.thresholds ?? DEFAULT_THRESHOLDS);
+    const ranked = [...scored]
+      .sort((a, b) => b.score.weight - a.score.weight)
+      .slice(0, EXPLAINED_CANDIDATES);
+    return {
+      position,
+      outcome: decision.outcome,
+      reasons: decision.reasons,
+      inspected: scored.map((s) => s.tin),
+      explanation: {
+        model_version: opts.model.version,
+        outcome: decision.outcome,
+        reasons: decision.reasons,
+        candidates: ranked.map((s, i) => ({
+          rank: i + 1,
+          tin: s.tin,
+          probability: s.score.probability,
+          weight: s.score.weight,
+          swapped: s.vector.swapped,
+          parts: s.score.parts,
+        })),
+      },
+    };
+  });
+}

@@ -1,0 +1,71 @@
+import type { PersonFeatures } from './comparison.ts';
+import { addressKeys, parseStreetLine } from './normalize/address.ts';
+import { parsePersonName, surnameKeys } from './normalize/person-name.ts';
+
+/** A person at an address as requests and returns both carry it. */
+export interface PersonRecord {
+  first_name: string;
+  middle_name?: string | null;
+  last_name: string;
+  street: string;
+  unit?: string | null;
+  city?: string | null;
+  state?: string | null;
+  zip?: string | null;
+  dob?: string | null;
+}
+
+/**
+ * Reduces a person at an address to the features the engine compares. Requests
+ * and taxpayers' addresses of record go through this one function, so both sides
+ * are normalised alike.
+ * @example personFeatures({ first_name: 'José', last_name: 'de la Cruz', street: '12 N Main St', zip: '77001' })
+ */
+export function personFeatures(p: PersonRecord): PersonFeatures {
+  const name = parsePersonName({
+    first_name: p.first_name,
+    middle_name: p.middle_name ?? '',
+    last_name: p.last_name,
+  });
+  const address = addressKeys({
+    street: p.street,
+    unit: p.unit ?? '',
+    city: p.city ?? '',
+    state: p.state ?? '',
+    zip: p.zip ?? '',
+  });
+  const street = parseStreetLine(p.street);
+  return {
+    given: name.given,
+    surnames: name.surnames,
+    surnameKeys: surnameKeys(name),
+    suffix: name.suffix,
+    houseNumber: street.houseNumber,
+    streetName: street.streetName,
+    unit: address.unit_key,
+    city: address.city_key,
+    state: address.state,
+    zip5: address.zip5,
+    dob: p.dob || null,
+  };
+}
+
+/** The longest token of a street name: its most distinctive word ('N MAIN ST' → 'MAIN'). */
+function streetCore(streetName: string): string {
+  return streetName.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '');
+}
+
+/**
+ * Blocking keys: a union chosen so a true match shares at least one key with its
+ * request despite the noise the engine tolerates (docs/matching.md#blocking):
+ * ZIP + house number; state + street word + house number (a wrong or missing ZIP);
+ * surname form + ZIP (a wrong house number is still found, to be refused explicitly).
+ */
+export function blockingKeys(f: PersonFeatures): string[] {
+  const keys = new Set<string>();
+  if (f.zip5 && f.houseNumber) keys.add(`z|${f.zip5}|${f.houseNumber}`);
+  const core = streetCore(f.streetName);
+  if (f.state && core && f.houseNumber) keys.add(`s|${f.state}|${core}|${f.houseNumber}`);
+  if (f.zip5) for (const s of f.surnameKeys) keys.add(`n|${s}|${f.zip5}`);
+  return [...keys];
+}

@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildNicknameTables,
+  givenNameGroup,
+  givenNamesCompatible,
+  parsePersonName,
+  surnameKeys,
+  type ParsedPersonName,
+  type PersonNameInput,
+} from './person-name.ts';
+import { readList } from './tables.ts';
+
+/** A name as it arrives in a request: last name and first name, middle optional. */
+function buildName(last: string, first = 'Jose', middle?: string): PersonNameInput {
+  return { first_name: first, middle_name: middle ?? null, last_name: last };
+}
+
+function keysOf(last: string): string[] {
+  return surnameKeys(parsePersonName(buildName(last)));
+}
+
+function shareSurname(a: string, b: string): boolean {
+  const kb = new Set(keysOf(b));
+  return keysOf(a).some((k) => kb.has(k));
+}
+
+describe('parsePersonName', () => {
+  it.each<[string, PersonNameInput, ParsedPersonName]>([
+    // accents, case, spacing
+    ['accents dropped', buildName('García', 'José'), p(['JOSE'], ['GARCIA'])],
+    ['no accents written', buildName('GARCIA', 'JOSE'), p(['JOSE'], ['GARCIA'])],
+    ['tilde and diaeresis', buildName('Zúñiga', 'Begoña'), p(['BEGONA'], ['ZUNIGA'])],
+    ['cedilla, Portuguese', buildName('Conceição', 'João'), p(['JOAO'], ['CONCEICAO'])],
+    ['extra spaces', buildName('  garcia  ', ' jose '), p(['JOSE'], ['GARCIA'])],
+    // double surnames
+    ['hyphenated double surname', buildName('García-López'), p(['JOSE'], ['GARCIA', 'LOPEZ'])],
+    ['spaced double surname', buildName('Garcia Lopez'), p(['JOSE'], ['GARCIA', 'LOPEZ'])],
+    ['connector y', buildName('García y López'), p(['JOSE'], ['GARCIA', 'LOPEZ'])],
+    ['connector e (pt)', buildName('Silva e Souza'), p(['JOSE'], ['SILVA', 'SOUZA'])],
+    // particles stay attached
+    ['de la', buildName('de la Cruz'), p(['JOSE'], ['DE LA CRUZ'])],
+    ['del', buildName('del Río'), p(['JOSE'], ['DEL RIO'])],
+    ['dos (pt)', buildName('dos Santos'), p(['JOSE'], ['DOS SANTOS'])],
+    ['de los', buildName('De Los Santos'), p(['JOSE'], ['DE LOS SANTOS'])],
+    [
+      'surname then particle surname',
+      buildName('Silva dos Santos'),
+      p(['JOSE'], ['SILVA', 'DOS SANTOS']),
+    ],
+    [
+      'hyphen before particle',
+      buildName('García-de la Cruz'),
+      p(['JOSE'], ['GARCIA', 'DE LA CRUZ']),
+    ],
+    ['van der', buildName('van der Berg'), p(['JOSE'], ['VAN DER BERG'])],
+    ['ST is SAINT', buildName('St. Louis'), p(['JOSE'], ['SAINT LOUIS'])],
+    ['hyphenated SAINT', buildName('Saint-Louis'), p(['JOSE'], ['SAINT LOUIS'])],
+    ['Filipino dela', buildName('Dela Cruz'), p(['JOSE'], ['DELA CRUZ'])],
+    ['de la O (one-letter surname)', buildName('De la O'), p(['JOSE'], ['DE LA O'])],
+    ['de la O then a surname', buildName('De la O García'), p(['JOSE'], ['DE LA O', 'GARCIA'])],
+    ['particle word alone is a surname', buildName('Le', 'Thanh'), p(['THANH'], ['LE'])],
+    ['apostrophe joins', buildName("O'Brien", 'Seán'), p(['SEAN'], ['OBRIEN'])],
+    ['Mc written apart', buildName('Mc Donald', 'Ann'), p(['ANN'], ['MCDONALD'])],
+    // generational suffixes
+    ['Jr. in last name', buildName('Smith Jr.', 'John'), p(['JOHN'], ['SMITH'], 'JR')],
+    ['Jr in first name', buildName('Smith', 'John Jr'), p(['JOHN'], ['SMITH'], 'JR')],
+    ['Sr in middle name', buildName('Smith', 'John', 'Sr.'), p(['JOHN'], ['SMITH'], 'SR')],
+    ['III', buildName('Smith III', 'John'), p(['JOHN'], ['SMITH'], 'III')],
+    ['IV after comma', buildName('Smith, IV', 'John'), p(['JOHN'], ['SMITH'], 'IV')],
+    ['2nd is II', buildName('Smith 2nd', 'John'), p(['JOHN'], ['SMITH'], 'II')],
+    ['JUNIOR spelled out', buildName('Garcia Junior'), p(['JOSE'], ['GARCIA'], 'JR')],
+    ['SENIOR spelled out', buildName('Garcia Senior'), p(['JOSE'], ['GARCIA'], 'SR')],
+    ['Filho (pt) is JR', buildName('Silva Filho', 'João'), p(['JOAO'], ['SILVA'], 'JR')],
+    [
+      'suffix after particle surname',
+      buildName('de la Cruz Jr.'),
+      p(['JOSE'], ['DE LA CRUZ'], 'JR'),
+    ],
+    ['Junior alone is a given name', buildName('Silva', 'Junior'), p(['JUNIOR'], ['SILVA'])],
+    // given names
+    [
+      'second given name in first field',
+      buildName('Lopez', 'María Guadalupe'),
+      p(['MARIA', 'GUADALUPE'], ['LOPEZ']),
+    ],
+    [
+      'first and middle fields',
+      buildName('Lopez', 'Maria', 'Guadalupe'),
+      p(['MARIA', 'GUADALUPE'], ['LOPEZ']),
+    ],
+    [
+      'given-name particles dropped',
+      buildName('Lopez', 'María del Carmen'),
+      p(['MARIA', 'CARMEN'], ['LOPEZ']),
+    ],
+    [
+      'de los in given names',
+      buildName('Lopez', 'Maria de los Angeles'),
+      p(['MARIA', 'ANGELES'], ['LOPEZ']),
+    ],
+    [
+      'das in given names (pt)',
+      buildName('Silva', 'Maria das Graças'),
+      p(['MARIA', 'GRACAS'], ['SILVA']),
+    ],
+    [
+      'Ma. abbreviation kept',
+      buildName('Lopez', 'Ma. Guadalupe'),
+      p(['MA', 'GUADALUPE'], ['LOPEZ']),
+    ],
+    [
+      'hyphenated given names',
+      buildName('Pierre', 'Jean-Baptiste'),
+      p(['JEAN', 'BAPTISTE'], ['PIERRE']),
+    ],
+    ['initials', buildName('Smith', 'J. R.'), p(['J', 'R'], ['SMITH'])],
+    ['initial in middle field', buildName('Smith', 'John', 'Q.'), p(['JOHN', 'Q'], ['SMITH'])],
+    // fields swapped in the request: parsed as written, both fields work
+    [
+      'surnames in the first-name field',
+      buildName('José', 'García López'),
+      p(['GARCIA', 'LOPEZ'], ['JOSE']),
+    ],
+    [
+      'particle surname in the first-name field',
+      buildName('José', 'De la Cruz'),
+      p(['DE', 'CRUZ'], ['JOSE']),
+    ],
+    // empty
+    ['empty fields', { first_name: '', middle_name: null, last_name: ' ' }, p([], [])],
+    ['missing fields', {}, p([], [])],
+  ])('%s', (_label, input, expected) => {
+    expect(parsePersonName(input)).toEqual(expected);
+  });
+
+  it('parses a swap back when called with the fields exchanged', () => {
+    const asWritten = buildName('José', 'de la Cruz');
+    const exchanged = { first_name: asWritten.last_name, last_name: asWritten.first_name };
+    expect(parsePersonName(exchanged)).toEqual(p(['JOSE'], ['DE LA CRUZ']));
+  });
+
+  it('gives the same result with or without accents', () => {
+    expect(parsePersonName(buildName('Núñez del Río', 'Jesús'))).toEqual(
+      parsePersonName(buildName('NUNEZ DEL RIO', 'JESUS')),
+    );
+  });
+});
+
+function p(given: string[], surnames: string[], suffix: ParsedPersonName['suffix'] = null) {
+  return { given, surnames, suffix };
+}
+
+describe('surnameKeys', () => {
+  it.each<[string, string[]]>([
+    ['García', ['GARCIA']],
+    ['García López', ['GARCIA LOPEZ', 'GARCIALOPEZ', 'GARCIA', 'LOPEZ']],
+    ['de la Cruz', ['DE LA CRUZ', 'DELACRUZ', 'CRUZ']],
+    [
+      'García de la Cruz',
+      ['GARCIA DE LA CRUZ', 'GARCIADELACRUZ', 'GARCIA', 'DE LA CRUZ', 'DELACRUZ', 'CRUZ'],
+    ],
+    ['De la O', ['DE LA O', 'DELAO']],
+    ['Smith J', ['SMITH J', 'SMITHJ', 'SMITH']],
+    ['', []],
+  ])('%j → %j', (last, expected) => {
+    expect(keysOf(last)).toEqual(expected);
+  });
+
+  it.each<[string, string, boolean]>([
+    ['García', 'García López', true],
+    ['López', 'García-López', true],
+    ['Garcia', 'GARCÍA', true],
+    ['de la Cruz', 'DelaCruz', true],
+    ['de la Cruz', 'Dela Cruz', true],
+    ['de la Cruz', 'Cruz', true],
+    ['del Río', 'Rio', true],
+    ['dos Santos', 'Santos', true],
+    ['da Silva', 'Silva', true],
+    ['St. Louis', 'Saint-Louis', true],
+    ['García y López', 'García López', true],
+    ['Garcia', 'Lopez', false],
+    ['Smith J', 'Jones J', false],
+    ['De la O', 'Ortiz', false],
+  ])('%j and %j share a surname key: %s', (a, b, expected) => {
+    expect(shareSurname(a, b)).toBe(expected);
+  });
+});
+
+describe('givenNameGroup', () => {
+  it.each<[string, string[]]>([
+    ['PEPE', ['JOSE']],
+    ['JOSE', ['JOSE']],
+    ['Lupe', ['GUADALUPE']],
+    ['CHUY', ['JESUS']],
+    ['Nacho', ['IGNACIO']],
+    ['XOCHITL', ['XOCHITL']],
+    ['', []],
+  ])('%j → %j', (token, expected) => {
+    expect([...givenNameGroup(token)].sort()).toEqual(expected);
+  });
+
+  it('returns every formal name of a shared nickname', () => {
+    const beto = givenNameGroup('BETO');
+    for (const f of ['ALBERTO', 'ROBERTO', 'HUMBERTO', 'GILBERTO']) expect(beto.has(f)).toBe(true);
+    expect(givenNameGroup('BILL').has('WILLIAM')).toBe(true);
+  });
+});
+
+describe('givenNamesCompatible', () => {
+  it.each<[string, string, boolean]>([
+    // exact, accents
+    ['JOSE', 'JOSE', true],
+    ['José', 'JOSE', true],
+    // Spanish hypocorisms
+    ['PEPE', 'JOSE', true],
+    ['JOSE', 'PEPE', true],
+    ['CHEPE', 'JOSE', true],
+    ['PACO', 'FRANCISCO', true],
+    ['Pancho', 'Francisco', true],
+    ['PACO', 'PANCHO', true],
+    ['LUPE', 'GUADALUPE', true],
+    ['LUPITA', 'LUPE', true],
+    ['CHUY', 'JESUS', true],
+    ['CHUCHO', 'CHUY', true],
+    ['NACHO', 'IGNACIO', true],
+    ['LOLA', 'DOLORES', true],
+    ['DOLORES', 'DELORES', true],
+    ['CONCHA', 'CONCEPCION', true],
+    ['MEMO', 'GUILLERMO', true],
+    ['LALO', 'EDUARDO', true],
+    ['BETO', 'ALBERTO', true],
+    ['BETO', 'ROBERTO', true],
+    ['Toño', 'ANTONIO', true],
+    ['QUIQUE', 'ENRIQUE', true],
+    ['CHARO', 'ROSARIO', true],
+    ['CUCA', 'REFUGIO', true],
+    ['CHELA', 'GRACIELA', true],
+    ['MA', 'MARIA', true],
+    // Portuguese, French/Haitian
+    ['Zé', 'JOSE', true],
+    ['JOAOZINHO', 'João', true],
+    ['TIAO', 'SEBASTIAO', true],
+    ['JEANNOT', 'JEAN', true],
+    ['MIMI', 'MARIE', true],
+    ['Ti-Jean', 'Jean-Baptiste', true],
+    // English list
+    ['BILL', 'WILLIAM', true],
+    ['WILL', 'BILLY', true],
+    ['PEGGY', 'MARGARET', true],
+    ['PEG', 'PEGGY', true],
+    // not compatible
+    ['JOSE', 'JOSEFA', false],
+    ['PEPE', 'PEPA', false],
+    ['MARIA', 'MARIO', false],
+    ['ALBERTO', 'ROBERTO', false],
+    ['ROBERT', 'WILLIAM', false],
+    ['DANIEL', 'DANIELA', false],
+    ['PACO', 'PEPE', false],
+    ['LUPE', 'CHUY', false],
+    ['JOSE', 'JOSEPH', false],
+    ['J', 'JOSE', false],
+    ['', '', false],
+  ])('%j ~ %j: %s', (a, b, expected) => {
+    expect(givenNamesCompatible(a, b)).toBe(expected);
+    expect(givenNamesCompatible(b, a)).toBe(expected);
+  });
+});
+
+describe('nickname tables', () => {
+  const curated = readList('nicknames/hispanic-lusophone-french.csv');
+
+  it('the curated list has the shared format and at least 120 distinct rows', () => {
+    expect(curated[0]).toBe('name1,relationship,name2');
+    const rows = curated.slice(1);
+    expect(rows.length).toBeGreaterThanOrEqual(120);
+    expect(new Set(rows).size).toBe(rows.length);
+    for (const row of rows) expect(row).toMatch(/^[a-z][a-z -]*,has_nickname,[a-z][a-z -]*$/);
+  });
+
+  it('the shared English list is loaded too', () => {
+    expect(readList('nicknames/names.csv').length).toBeGreaterThan(2600);
+  });
+
+  it('rejects a malformed row', () => {
+    expect(() =>
+      buildNicknameTables([{ name: 'bad.csv', lines: ['name1,relationship,name2', 'jose;pepe'] }]),
+    ).toThrow(/bad.csv/);
+  });
+
+  it('does not join two formal names through a nickname that is a shortening', () => {
+    const t = buildNicknameTables([
+      {
+        name: 'test.csv',
+        lines: ['william,has_nickname,bill', 'bill,has_nickname,robert', 'robert,has_nickname,bob'],
+      },
+    ]);
+    expect(t.canonical.has('WILLIAM')).toBe(true);
+    expect(t.canonical.has('BILL')).toBe(false);
+  });
+});

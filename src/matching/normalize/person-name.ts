@@ -1,0 +1,316 @@
+import { foldText } from './text.ts';
+import { readList } from './tables.ts';
+
+/** Generational suffix, removed from the name and kept as evidence. */
+export type GenerationalSuffix = 'JR' | 'SR' | 'II' | 'III' | 'IV';
+
+/** A person's name as it arrives: any field may be empty or missing. */
+export interface PersonNameInput {
+  first_name?: string | null;
+  middle_name?: string | null;
+  last_name?: string | null;
+}
+
+/** A person's name parsed into folded tokens (accents removed, upper case). */
+export interface ParsedPersonName {
+  /** Given names in order, first and middle fields together ('MARIA', 'GUADALUPE'). */
+  given: string[];
+  /** Surnames in order, each with its particles ('GARCIA', 'DE LA CRUZ'). */
+  surnames: string[];
+  suffix: GenerationalSuffix | null;
+}
+
+/** Nickname tables, relative to data/ (see data/nicknames/SOURCE.md). */
+export const NICKNAME_TABLES = [
+  'nicknames/names.csv',
+  'nicknames/hispanic-lusophone-french.csv',
+] as const;
+
+/** Suffix tokens recognised anywhere in a field that has another word. */
+const SUFFIX_TOKENS: ReadonlyMap<string, GenerationalSuffix> = new Map([
+  ['JR', 'JR'],
+  ['JNR', 'JR'],
+  ['SR', 'SR'],
+  ['SNR', 'SR'],
+  ['II', 'II'],
+  ['2ND', 'II'],
+  ['III', 'III'],
+  ['3RD', 'III'],
+  ['IV', 'IV'],
+  ['4TH', 'IV'],
+]);
+
+/** Suffix words that are also names: a suffix only as the last word after another word. */
+const SUFFIX_WORDS: ReadonlyMap<string, GenerationalSuffix> = new Map([
+  ['JUNIOR', 'JR'],
+  ['SENIOR', 'SR'],
+  // Portuguese 'Filho' (son) is the junior of a father with the same name.
+  ['FILHO', 'JR'],
+]);
+
+/** Surname particles, kept attached to the surname that follows them. */
+const PARTICLES: ReadonlySet<string> = new Set([
+  'DE',
+  'DEL',
+  'DELA',
+  'LA',
+  'LAS',
+  'LOS',
+  'DA',
+  'DAS',
+  'DO',
+  'DOS',
+  'DI',
+  'DU',
+  'DES',
+  'DELLA',
+  'DELLE',
+  'DELLO',
+  'LE',
+  'VAN',
+  'VON',
+  'DER',
+  'DEN',
+  'SAINT',
+  'SAINTE',
+]);
+
+/** Spellings of particles written in one form ('ST JOHN' is 'SAINT JOHN'). */
+const PARTICLE_SPELLINGS: ReadonlyMap<string, string> = new Map([
+  ['ST', 'SAINT'],
+  ['STE', 'SAINTE'],
+]);
+
+/** Words joining two surnames ('GARCIA Y LOPEZ', Portuguese 'SILVA E SOUZA'). */
+const CONNECTORS: ReadonlySet<string> = new Set(['Y', 'E']);
+
+/** Prefixes written apart that belong to the next word ('MC DONALD', "O' BRIEN", 'D SOUZA'). */
+const GLUED_PREFIXES: ReadonlySet<string> = new Set(['MC', 'MAC', 'O', 'D']);
+
+/** Particles inside given names ('MARIA DEL CARMEN', 'MARIA DAS GRACAS'), dropped. */
+const GIVEN_PARTICLES: ReadonlySet<string> = new Set([
+  'DE',
+  'DEL',
+  'DELA',
+  'LA',
+  'LAS',
+  'LOS',
+  'DA',
+  'DAS',
+  'DO',
+  'DOS',
+  'Y',
+]);
+
+/** Apostrophes join ("O'Brien" is OBRIEN, "D'Angelo" is DANGELO) rather than split. */
+const APOSTROPHES = /['\u2018\u2019\u02BC\u0060\u00B4]/g;
+
+function words(field: string | null | undefined): string[] {
+  if (!field) return [];
+  const folded = foldText(field.replace(APOSTROPHES, ''));
+  // A hyphen between letters already became a space ('GARCIA-LOPEZ'); between digits it stays.
+  return folded ? folded.split(' ').flatMap((w) => w.split('-').filter(Boolean)) : [];
+}
+
+/**
+ * Removes generational suffixes from one field's words. A suffix alone in the first or
+ * last name field is taken as the name itself ('Junior' as a given name), except in the
+ * middle name field, where data entry often puts it.
+ */
+function takeSuffixes(
+  ws: string[],
+  isMiddle: boolean,
+): { rest: string[]; suffix: GenerationalSuffix | null } {
+  let suffix: GenerationalSuffix | null = null;
+  const rest: string[] = [];
+  ws.forEach((w, i) => {
+    const token = SUFFIX_TOKENS.get(w);
+    const word = i === ws.length - 1 && i > 0 ? SUFFIX_WORDS.get(w) : undefined;
+    const found = token ?? word;
+    if (found && (ws.length > 1 || isMiddle)) suffix ??= found;
+    else rest.push(w);
+  });
+  return { rest, suffix };
+}
+
+/** Drops particles inside a run of given names, never the first word or a last one. */
+function givenTokens(ws: string[]): string[] {
+  return ws.filter((w, i) => !(i > 0 && i < ws.length - 1 && GIVEN_PARTICLES.has(w)));
+}
+
+/** Groups surname words into surnames, each with its particles in front. */
+function surnameUnits(ws: string[]): string[] {
+  const glued: string[] = [];
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
+    const next = ws[i + 1];
+    const prev = glued[glued.length - 1];
+    // 'DE LA O GARCIA': an O after a particle is the surname O, not a prefix.
+    const afterParticle = prev !== undefined && PARTICLES.has(prev);
+    if (GLUED_PREFIXES.has(w) && next !== undefined && !PARTICLES.has(next) && !afterParticle) {
+      glued.push(w + next);
+      i++;
+    } else glued.push(PARTICLE_SPELLINGS.get(w) ?? w);
+  }
+  const units: string[] = [];
+  let prefix: string[] = [];
+  glued.forEach((w, i) => {
+    const hasNext = i < glued.length - 1;
+    if (CONNECTORS.has(w) && units.length > 0 && prefix.length === 0 && hasNext) return;
+    if (PARTICLES.has(w) && hasNext) {
+      prefix.push(w);
+      return;
+    }
+    units.push([...prefix, w].join(' '));
+    prefix = [];
+  });
+  return units;
+}
+
+/**
+ * Parses a person's name into folded given names, surnames and a generational suffix.
+ * Hyphens split double surnames, particles stay attached to their surname, 'Y'/'E'
+ * between two surnames is dropped, and a suffix in any field is removed and returned.
+ * Swapped fields are not detected here: to test a swap, parse with the fields exchanged.
+ * @example parsePersonName({ first_name: 'María Guadalupe', last_name: 'de la Cruz-López Jr.' })
+ * // { given: ['MARIA', 'GUADALUPE'], surnames: ['DE LA CRUZ', 'LOPEZ'], suffix: 'JR' }
+ */
+export function parsePersonName(name: PersonNameInput): ParsedPersonName {
+  const last = takeSuffixes(words(name.last_name), false);
+  const first = takeSuffixes(words(name.first_name), false);
+  const middle = takeSuffixes(words(name.middle_name), true);
+  return {
+    given: givenTokens([...first.rest, ...middle.rest]),
+    surnames: surnameUnits(last.rest),
+    suffix: last.suffix ?? first.suffix ?? middle.suffix,
+  };
+}
+
+/**
+ * Every surname form a comparison should accept: the full surname, the full surname
+ * written as one word, each surname of a double surname, each written as one word, and
+ * each without its particles. Single letters (initials) are not keys on their own.
+ * Two names share a surname when their key lists intersect; 'exact' is equal `surnames`.
+ * @example surnameKeys(parsePersonName({ last_name: 'García de la Cruz' }))
+ * // ['GARCIA DE LA CRUZ', 'GARCIADELACRUZ', 'GARCIA', 'DE LA CRUZ', 'DELACRUZ', 'CRUZ']
+ */
+export function surnameKeys(parsed: Pick<ParsedPersonName, 'surnames'>): string[] {
+  const keys = new Set<string>();
+  const add = (k: string) => {
+    if (k.length > 1) keys.add(k);
+  };
+  if (parsed.surnames.length === 0) return [];
+  const full = parsed.surnames.join(' ');
+  add(full);
+  add(full.replaceAll(' ', ''));
+  for (const unit of parsed.surnames) {
+    add(unit);
+    const parts = unit.split(' ');
+    if (parts.length > 1) {
+      add(parts.join(''));
+      add(parts[parts.length - 1]!);
+    }
+  }
+  return [...keys];
+}
+
+interface NicknameTables {
+  /** Every name and the names listed as its nicknames or listed with it as a nickname. */
+  linked: Map<string, Set<string>>;
+  /** Nickname → the names it is listed under. */
+  formalsOf: Map<string, Set<string>>;
+  /** Names with nicknames of their own that are not a shortening of a longer name. */
+  canonical: Set<string>;
+  groups: Map<string, ReadonlySet<string>>;
+}
+
+/** Folds a table entry or a token into a given-name key ('Jean-Baptiste' → 'JEAN BAPTISTE'). */
+function givenKey(s: string): string {
+  if (/^[A-Z]+$/.test(s)) return s;
+  return givenTokens(words(s)).join(' ');
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}
+
+/** Parses the nickname CSV lines (`formal,has_nickname,nickname`), failing on a bad row. */
+export function buildNicknameTables(files: { name: string; lines: string[] }[]): NicknameTables {
+  const linked = new Map<string, Set<string>>();
+  const formalsOf = new Map<string, Set<string>>();
+  const formals = new Set<string>();
+  for (const { name, lines } of files) {
+    lines.forEach((line, i) => {
+      if (i === 0 && line.startsWith('name1,')) return;
+      const cells = line.split(',');
+      if (cells.length !== 3 || cells[1] !== 'has_nickname') {
+        throw new Error(`${name} line ${i + 1}: expected formal,has_nickname,nickname: ${line}`);
+      }
+      const formal = givenKey(cells[0]!);
+      const nick = givenKey(cells[2]!);
+      if (!formal || !nick) throw new Error(`${name} line ${i + 1}: empty name: ${line}`);
+      if (formal === nick) return;
+      formals.add(formal);
+      addTo(linked, formal, nick);
+      addTo(linked, nick, formal);
+      addTo(formalsOf, nick, formal);
+    });
+  }
+  // 'bill' is listed with nicknames of its own but is a shortening of 'william': it is
+  // not canonical, so 'robert' and 'william' do not meet through it.
+  const canonical = new Set(
+    [...formals].filter(
+      (f) => ![...(formalsOf.get(f) ?? [])].some((parent) => parent.length > f.length),
+    ),
+  );
+  return { linked, formalsOf, canonical, groups: new Map() };
+}
+
+let loaded: NicknameTables | undefined;
+
+function tables(): NicknameTables {
+  loaded ??= buildNicknameTables(NICKNAME_TABLES.map((name) => ({ name, lines: readList(name) })));
+  return loaded;
+}
+
+function groupOf(t: NicknameTables, key: string): ReadonlySet<string> {
+  const cached = t.groups.get(key);
+  if (cached) return cached;
+  const group = new Set([...(t.formalsOf.get(key) ?? [])].filter((f) => t.canonical.has(f)));
+  if (t.canonical.has(key) || group.size === 0) group.add(key);
+  t.groups.set(key, group);
+  return group;
+}
+
+/**
+ * The canonical formal names a given name belongs to: itself when it is a formal name
+ * (or unknown), and every canonical formal name that lists it as a nickname. A set,
+ * because a nickname can belong to several formal names (BETO: ALBERTO, ROBERTO, …).
+ * @example givenNameGroup('PEPE') // Set { 'JOSE' }
+ * @example givenNameGroup('Lupe') // Set { 'GUADALUPE' }
+ */
+export function givenNameGroup(token: string): ReadonlySet<string> {
+  const key = givenKey(token);
+  return key ? groupOf(tables(), key) : new Set();
+}
+
+/**
+ * True when two given names may name the same person: equal, one listed as a nickname
+ * or variant of the other, or both in the group of one canonical formal name. Initials
+ * are not compatible here (that is the comparison's 'initial' level).
+ * @example givenNamesCompatible('PEPE', 'JOSE') // true
+ * @example givenNamesCompatible('JOSE', 'JOSEFA') // false
+ */
+export function givenNamesCompatible(a: string, b: string): boolean {
+  const ka = givenKey(a);
+  const kb = givenKey(b);
+  if (!ka || !kb) return false;
+  if (ka === kb) return true;
+  const t = tables();
+  if (t.linked.get(ka)?.has(kb)) return true;
+  const gb = groupOf(t, kb);
+  for (const f of groupOf(t, ka)) if (gb.has(f)) return true;
+  return false;
+}
