@@ -318,6 +318,10 @@ function formatExplanation(view: ExplanationView): string {
     lines.push(
       `  candidate ${c.rank}: weight ${c.weight.toFixed(2)}, probability ${c.probability.toFixed(6)}${c.swapped ? ' (names swapped)' : ''}`,
     );
+    const prior = c.weight - c.parts.reduce((sum, p) => sum + p.weight, 0);
+    lines.push(
+      `    ${'prior'.padEnd(9)} ${'log2(λ/(1−λ))'.padEnd(28)} ${prior >= 0 ? '+' : ''}${prior.toFixed(2)}`,
+    );
     for (const p of c.parts)
       lines.push(
         `    ${p.field.padEnd(9)} ${p.level.padEnd(28)} ${p.weight >= 0 ? '+' : ''}${p.weight.toFixed(2)}`,
