@@ -71,7 +71,7 @@ export interface Taxgate {
   explain(batchId: string, requestId: string, actor: string): Promise<ExplanationView>;
   /** Rebuilds the matching index from the returns (after a normalisation change). */
   reindexTaxpayers(onProgress?: (tins: number) => void): Promise<number>;
-  trainModel(): Promise<TrainingReport>;
+  trainModel(actor: string): Promise<TrainingReport>;
   close(): Promise<void>;
 }
 
@@ -190,7 +190,7 @@ export async function openTaxgate(
       decideReviewItem(db, id, requestId, decision, actor),
     explain: (id, requestId, actor) => explainItem(db, id, requestId, actor),
     reindexTaxpayers: (onProgress) => reindexAddressesOfRecord(db, onProgress),
-    trainModel: () => trainModel(db, givenNamesCompatible),
+    trainModel: (actor) => trainModel(db, givenNamesCompatible, { actor }),
     async close() {
       await opened.close();
       await lock?.release();

@@ -299,9 +299,10 @@ for (const kind of TEST_DATABASES) {
     });
 
     it('trains a new model version that later outcomes record', async () => {
-      const report = await tg.trainModel();
+      const report = await tg.trainModel('operator:test');
       expect(report.version).toMatch(/^fs-\d{8}T\d{6}$/);
       expect(report.name_frequencies.surnames).toBeGreaterThan(0);
+      expect((await listEvents(tg.db)).map((e) => e.type)).toContain('model.trained');
       const id = await submit([buildItem({ request_id: 'after-training' })]);
       const outcomes = await tg.db
         .selectFrom('item_outcomes')

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
+import { appendEvents } from '../ledger/events.store.ts';
 import type { PersonFeatures } from './comparison.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
 import type { ModelParameters } from './scoring.ts';
@@ -161,16 +162,21 @@ export async function activeModel(db: Db): Promise<ModelParameters> {
 }
 
 export async function saveModel(
-  db: Db,
+  db: Kysely<Database>,
   parameters: ModelParameters,
   training: Record<string, unknown>,
+  actor: string,
 ): Promise<void> {
-  await db
-    .insertInto('match_models')
-    .values({
-      version: parameters.version,
-      parameters: JSON.stringify(parameters),
-      training: JSON.stringify(training),
-    })
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('match_models')
+      .values({
+        version: parameters.version,
+        parameters: JSON.stringify(parameters),
+        training: JSON.stringify(training),
+      })
+      .execute();
+    // A new model changes future outcomes: recorded like any policy change.
+    await appendEvents(trx, [{ type: 'model.trained', actor, payload: { ...training } }]);
+  });
 }

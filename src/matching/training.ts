@@ -32,7 +32,7 @@ export interface TrainingReport {
 export async function trainModel(
   db: Kysely<Database>,
   compatible: GivenNamesCompatible,
-  opts: { maxPairs?: number; recentItems?: number; now?: Date } = {},
+  opts: { maxPairs?: number; recentItems?: number; now?: Date; actor?: string } = {},
 ): Promise<TrainingReport> {
   const maxPairs = opts.maxPairs ?? 200_000;
   const frequencies = await refreshNameFrequencies(db);
@@ -87,6 +87,6 @@ export async function trainModel(
     em_iterations: iterations,
     lambda: parameters.lambda,
   };
-  await saveModel(db, parameters, { ...report });
+  await saveModel(db, parameters, { ...report }, opts.actor ?? 'system:training');
   return report;
 }

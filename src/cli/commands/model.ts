@@ -9,8 +9,8 @@ export function registerModel(program: Command): void {
       're-estimate name frequencies, u (from the store) and m (by EM over recent requests) as a new model version',
     )
     .action(async (opts: CommonOptions) => {
-      await withLocal(opts, 'model train', async (tg) => {
-        const report = await tg.trainModel();
+      await withLocal(opts, 'model train', async (tg, actor) => {
+        const report = await tg.trainModel(actor);
         printResult(opts, report, () =>
           [
             `model ${report.version}`,
