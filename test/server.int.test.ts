@@ -330,6 +330,15 @@ for (const kind of TEST_DATABASES) {
       ).toBe(404);
     });
 
+    it('answers item routes with long request ids in the one error shape', async () => {
+      const res = await app.inject({
+        url: `/v1/operator/batches/bat_missing/items/${'r'.repeat(150)}/explanation`,
+        headers: operator(),
+      });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('BATCH_NOT_FOUND');
+    });
+
     it('applies agreements and registers officials through the admin routes', async () => {
       const put = await app.inject({
         method: 'PUT',

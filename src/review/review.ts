@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { transition } from '../intake/batches.store.ts';
+import { getBatch, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import type { Database } from '../storage/schema.ts';
 
@@ -105,6 +105,7 @@ export async function explainItem(
   actor: string,
 ): Promise<ExplanationView> {
   return db.transaction().execute(async (trx) => {
+    await getBatch(trx, batchId);
     const row = await trx
       .selectFrom('item_explanations as e')
       .innerJoin('item_outcomes as o', (j) =>

@@ -10,7 +10,10 @@ export const batchStatusSchema = {
   required: ['batch_id', 'state', 'item_count', 'received_at'],
   properties: {
     batch_id: { type: 'string' },
-    state: { type: 'string', enum: ['received', 'validated', 'matched', 'released', 'rejected'] },
+    state: {
+      type: 'string',
+      enum: ['received', 'validated', 'in_review', 'matched', 'released', 'rejected'],
+    },
     agreement_id: { type: ['string', 'null'] },
     item_count: { type: 'integer' },
     received_at: { type: 'string', format: 'date-time' },

@@ -39,6 +39,8 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     bodyLimit: tg.config.bodyLimitBytes,
     // URLs carry ids only; request bodies are never logged.
     requestIdHeader: false,
+    // Request ids may be up to 200 characters (docs/formats.md#request-item).
+    routerOptions: { maxParamLength: 256 },
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
