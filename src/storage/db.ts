@@ -39,6 +39,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: 8 });
+  // An idle connection the server ends (restart, failover, a dropped database)
+  // errors outside any query; the pool replaces it. Unhandled, it would crash us.
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') process.stderr.write(`taxgate: idle database connection lost (${err.code ?? err.name})\n`);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, target, close: () => db.destroy() };
 }
