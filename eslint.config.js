@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.taxgate/', 'bench/results/', 'data/'] },
+  { ignores: ['node_modules/', '.taxgate/', 'bench/results/', 'eval/results/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

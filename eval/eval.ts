@@ -1,0 +1,536 @@
+/**
+ * Matching evaluation on the synthetic generator (issue 3, point 6 a): builds a
+ * seeded evaluation store and a batch of requests with ground truth, sends the
+ * batch through the public path (submitBatch + processBatch, whatever matching
+ * engine is plugged in), and scores the outcomes: precision of CONFIRMED, recall,
+ * review rate and errors by category. Method and figures: docs/matching-eval.md.
+ *
+ *   npm run eval -- [--seed N] [--returns N] [--items N] [--out FILE] [--database pglite|postgres]
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openTaxgate, type Taxgate } from '../src/app.ts';
+import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
+import { loadConfig } from '../src/config.ts';
+import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
+import {
+  CATEGORIES,
+  CATEGORY_LABELS,
+  DEFAULT_STATUTE,
+  generateRequests,
+  isPositive,
+  type Category,
+  type GeneratedRequest,
+} from '../src/matching/evaluation/request-generator.ts';
+import { generateEvalStore, type EvalStore } from '../src/matching/evaluation/store-generator.ts';
+import type { Agreement } from '../src/policy/agreement.ts';
+import { addDays } from '../src/policy/item-rules.ts';
+import { toCsvLine } from '../src/taxpayers/synthetic.ts';
+import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
+
+/** The held-out seed: never used while tuning the engine (tuning uses TUNING_SEED). */
+const HELD_OUT_SEED = 20261124;
+const TUNING_SEED = 1;
+const AGREEMENT_ID = 'eval-ice';
+const TARGETS = { precision: 0.999, recall: 0.95, reviewRate: 0.03 };
+
+const USAGE = `usage: npm run eval -- [options]
+
+  --seed N           seed of store and requests (default ${HELD_OUT_SEED}, the held-out
+                     seed; tune on --seed ${TUNING_SEED}, never on the held-out one)
+  --returns N        taxpayer returns in the synthetic store (default 200000)
+  --items N          request items in the batch (default 20000)
+  --out FILE         JSON results (default eval/results/synthetic-<seed>.json)
+  --database KIND    pglite (default; DATABASE_URL is ignored) or postgres (creates
+                     and drops a database taxgate_eval_<random> on DATABASE_URL's server)
+  -h, --help         this text`;
+
+type DatabaseKind = 'pglite' | 'postgres';
+
+interface Options {
+  seed: number;
+  returns: number;
+  items: number;
+  out: string;
+  database: DatabaseKind;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      seed: { type: 'string' },
+      returns: { type: 'string' },
+      items: { type: 'string' },
+      out: { type: 'string' },
+      database: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`--${name} must be an integer ≥ ${min}, not '${v}'`);
+    }
+    return n;
+  };
+  const database = (values.database ?? 'pglite') as DatabaseKind;
+  if (database !== 'pglite' && database !== 'postgres') {
+    throw new UsageError(`--database must be pglite or postgres, not '${values.database}'`);
+  }
+  const seed = int('seed', values.seed, HELD_OUT_SEED, 0);
+  return {
+    seed,
+    returns: int('returns', values.returns, 200_000, 1000),
+    items: int('items', values.items, 20_000, 100),
+    out: resolve(values.out ?? join('eval', 'results', `synthetic-${seed}.json`)),
+    database,
+  };
+}
+
+// ---------------------------------------------------------------- helpers
+
+const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const pct = (x: number | null, digits = 2) =>
+  x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
+const ratio = (k: number, n: number) => (n > 0 ? k / n : null);
+const note = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Progress on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
+function progress(label: string) {
+  const tty = process.stderr.isTTY;
+  let last = -Infinity;
+  return {
+    update(done: number, total: number) {
+      const now = performance.now();
+      if (!tty && now - last < 3000 && done < total) return;
+      last = now;
+      const share = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
+      const text = `  ${label}: ${nf.format(done)}/${nf.format(total)}${share}`;
+      process.stderr.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+    },
+    end() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
+
+/** Wilson score interval's lower bound (95 %) for k successes in n. */
+function wilsonLower(k: number, n: number): number | null {
+  if (n === 0) return null;
+  const z = 1.959964;
+  const p = k / n;
+  const z2n = (z * z) / n;
+  return (p + z2n / 2 - z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
+}
+
+/** Cleanup steps, run once, last registered first, on success, failure or a signal. */
+const cleanups: { what: string; run: () => Promise<void> }[] = [];
+let cleaningUp: Promise<void> | null = null;
+let interrupted = false;
+function cleanUp(): Promise<void> {
+  cleaningUp ??= (async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop()!;
+      try {
+        await step.run();
+      } catch (err) {
+        note(`eval: cleanup failed (${step.what}): ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaningUp;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    note(`\neval: ${signal}, cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function createEvalDatabase(): Promise<string> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    throw new UsageError('--database postgres needs DATABASE_URL (postgres://user:pass@host/db)');
+  }
+  const name = `taxgate_eval_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  cleanups.push({
+    what: `drop database ${name}`,
+    run: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  note(`eval: created database ${name} on ${url.host}`);
+  return url.toString();
+}
+
+async function writeStoreCsv(path: string, store: EvalStore): Promise<void> {
+  const out = createWriteStream(path);
+  const bar = progress('write CSV');
+  let buffer: string[] = [TAXPAYER_COLUMNS.join(',')];
+  for (let i = 0; i < store.returns.length; i++) {
+    buffer.push(toCsvLine(store.returns[i]!));
+    if (buffer.length >= 2000) {
+      if (!out.write(buffer.join('\n') + '\n')) await once(out, 'drain');
+      buffer = [];
+      bar.update(i + 1, store.returns.length);
+    }
+  }
+  if (buffer.length > 0) out.write(buffer.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+  bar.update(store.returns.length, store.returns.length);
+  bar.end();
+}
+
+function evalAgreement(today: string, items: number): Agreement {
+  return {
+    id: AGREEMENT_ID,
+    requesting_agency: 'DHS/ICE (evaluation)',
+    effective_from: addDays(today, -30),
+    expires_at: addDays(today, 300),
+    statutes: [DEFAULT_STATUTE],
+    signatory_roles: ['agency_head'],
+    departure_period_days: 90,
+    max_batch_items: Math.max(1000, items),
+    duplicate_window_days: 180,
+    retention_days: 365,
+    release_approvals: 1,
+  };
+}
+
+// ---------------------------------------------------------------- scoring
+
+interface CategoryScore {
+  kind: 'positive' | 'negative';
+  label: string;
+  items: number;
+  confirmed: number;
+  pending_review: number;
+  not_confirmed: number;
+  rejected: number;
+  other: number;
+  /** Positives: items not confirmed. Negatives: items confirmed (false confirmations). */
+  errors: number;
+  error_rate: number | null;
+  variants: Record<string, Record<string, number>>;
+}
+
+/** Scores outcomes (by request id) against the generated ground truth. */
+function score(requests: GeneratedRequest[], outcomes: Map<string, string | null>) {
+  const byCategory = Object.fromEntries(
+    CATEGORIES.map((c): [Category, CategoryScore] => [
+      c,
+      {
+        kind: isPositive(c) ? 'positive' : 'negative',
+        label: CATEGORY_LABELS[c],
+        items: 0,
+        confirmed: 0,
+        pending_review: 0,
+        not_confirmed: 0,
+        rejected: 0,
+        other: 0,
+        errors: 0,
+        error_rate: null,
+        variants: {},
+      },
+    ]),
+  ) as Record<Category, CategoryScore>;
+  const totals = { items: 0, positives: 0, negatives: 0, confirmed: 0, review: 0, rejected: 0 };
+  let confirmedPositives = 0;
+  let confirmedNegatives = 0;
+  for (const q of requests) {
+    const outcome = outcomes.get(q.item.request_id) ?? 'MISSING';
+    const s = byCategory[q.category];
+    s.items++;
+    totals.items++;
+    const positive = q.expectedTin !== null;
+    if (positive) totals.positives++;
+    else totals.negatives++;
+    if (outcome === 'CONFIRMED') {
+      s.confirmed++;
+      totals.confirmed++;
+      if (positive) confirmedPositives++;
+      else confirmedNegatives++;
+    } else if (outcome === 'PENDING_REVIEW') {
+      s.pending_review++;
+      totals.review++;
+    } else if (outcome === 'NOT_CONFIRMED') s.not_confirmed++;
+    else if (outcome.startsWith('REJECTED')) {
+      s.rejected++;
+      totals.rejected++;
+    } else s.other++;
+    const v = (s.variants[q.variant] ??= {});
+    v[outcome] = (v[outcome] ?? 0) + 1;
+  }
+  for (const s of Object.values(byCategory)) {
+    s.errors = s.kind === 'positive' ? s.items - s.confirmed : s.confirmed;
+    s.error_rate = ratio(s.errors, s.items);
+  }
+  const summary = {
+    items: totals.items,
+    positives: totals.positives,
+    negatives: totals.negatives,
+    confirmed: totals.confirmed,
+    correct_confirmations: confirmedPositives,
+    false_confirmations: confirmedNegatives,
+    precision: ratio(confirmedPositives, totals.confirmed),
+    precision_wilson_lower_95: wilsonLower(confirmedPositives, totals.confirmed),
+    recall: ratio(confirmedPositives, totals.positives),
+    review_rate: ratio(totals.review, totals.items),
+    pending_review: totals.review,
+    rejected_by_intake: totals.rejected,
+  };
+  return { summary, byCategory };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const today = new Date().toISOString().slice(0, 10);
+  const tmp = await mkdtemp(join(tmpdir(), 'taxgate-eval-'));
+  cleanups.push({
+    what: `remove ${tmp}`,
+    run: () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+  });
+  const dataDir = join(tmp, 'data');
+  const csvPath = join(tmp, 'returns.csv');
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TAXGATE_DATA: dataDir,
+    TAXGATE_LOG_LEVEL: 'warn',
+  };
+  let databaseUrl: string | undefined;
+  if (opts.database === 'postgres') databaseUrl = await createEvalDatabase();
+  else delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
+  const config = loadConfig(env, { dataDir, databaseUrl });
+  note(
+    `eval: seed ${opts.seed}${opts.seed === HELD_OUT_SEED ? ' (held out)' : ''}, ` +
+      `${nf.format(opts.returns)} returns, ${nf.format(opts.items)} items, ${opts.database}, temp ${tmp}`,
+  );
+
+  // 1. Store and requests (ground truth stays in this process).
+  let t = performance.now();
+  const store = generateEvalStore({ returns: opts.returns, seed: opts.seed });
+  note(
+    `  store: ${nf.format(store.returns.length)} returns, ${nf.format(store.people.length)} taxpayers (${nf.format(performance.now() - t)} ms)`,
+  );
+  t = performance.now();
+  const set = generateRequests(store, { items: opts.items, seed: opts.seed, today });
+  note(`  requests: ${nf.format(set.requests.length)} (${nf.format(performance.now() - t)} ms)`);
+  const short = Object.entries(set.shortfall).filter(([, n]) => n > 0);
+  if (short.length > 0) {
+    note(
+      `eval: warning: the store was too small for ${short.map(([c, n]) => `${c} −${n}`).join(', ')}`,
+    );
+  }
+  await writeStoreCsv(csvPath, store);
+
+  // 2. A fresh taxgate, the store imported through the public path.
+  const tg: Taxgate = await openTaxgate(config);
+  cleanups.push({ what: 'close taxgate', run: () => tg.close() });
+  const importBar = progress('import');
+  const imported = await tg.importTaxpayers(createReadStream(csvPath), {
+    actor: 'eval',
+    onProgress: (rows) => importBar.update(rows, store.returns.length),
+  });
+  importBar.end();
+  if (imported.rejected > 0) {
+    note(
+      `eval: warning: ${imported.rejected} returns rejected, e.g. line ${imported.problems[0]?.line}: ${imported.problems[0]?.reason}`,
+    );
+  }
+  const counts = await tg.countTaxpayers();
+
+  // 3. Agreement, official, signed batch, submitted and processed.
+  await tg.applyAgreement(evalAgreement(today, set.requests.length), 'admin:eval');
+  const keys = await generateEd25519KeyPair();
+  const privateKey = await importPrivateJwk(keys.privateJwk, 'the eval key');
+  const { id: officialId } = await tg.addOfficial(
+    {
+      agreement_id: AGREEMENT_ID,
+      name: 'Eval Head',
+      role: 'agency_head',
+      public_jwk: keys.publicJwk,
+    },
+    'admin:eval',
+  );
+  const envelope = {
+    agreement_id: AGREEMENT_ID,
+    signed_by: officialId,
+    submitted_at: new Date().toISOString(),
+    items: set.requests.map((q) => q.item),
+  };
+  const body = Buffer.from(await signBatchEnvelope(envelope, privateKey));
+  const submitted = await tg.submitBatch(body);
+  const bars = { validate: progress('validate'), match: progress('match') };
+  const phase: { current: 'validate' | 'match' | null } = { current: null };
+  t = performance.now();
+  await tg.processBatch(submitted.batch_id, {
+    onProgress: (p, done, total) => {
+      if (phase.current && phase.current !== p) bars[phase.current].end();
+      phase.current = p;
+      bars[p].update(done, total);
+    },
+  });
+  if (phase.current) bars[phase.current].end();
+  const processMs = performance.now() - t;
+
+  // 4. Outcomes, scored against the ground truth.
+  const view = await tg.operatorView(submitted.batch_id);
+  const outcomes = new Map(view.items.map((i) => [i.request_id ?? '', i.outcome]));
+  const { summary, byCategory } = score(set.requests, outcomes);
+
+  const result = {
+    evaluation: 'taxgate matching: synthetic generator (docs/matching-eval.md)',
+    timestamp: new Date().toISOString(),
+    seed: opts.seed,
+    held_out_seed: HELD_OUT_SEED,
+    tuning_seed: TUNING_SEED,
+    held_out: opts.seed === HELD_OUT_SEED,
+    options: { ...opts, out: undefined },
+    store: {
+      returns: store.returns.length,
+      taxpayers: store.people.length,
+      imported_rows: imported.rows,
+      imported_rejected: imported.rejected,
+      store_taxpayers: counts.taxpayers,
+    },
+    batch: {
+      id: submitted.batch_id,
+      state: view.state,
+      items: view.items.length,
+      process_ms: Math.round(processMs),
+      planned: set.planned,
+      shortfall: set.shortfall,
+    },
+    targets: TARGETS,
+    summary,
+    by_category: byCategory,
+    limits: [
+      'An outcome does not name the TIN it confirmed, so a CONFIRMED on a positive item is counted correct; confirming the wrong taxpayer on a positive item would go unnoticed. Positives are built so that no other taxpayer at the dwelling reads as the requested name, which makes that case unlikely but not impossible for a faulty engine.',
+    ],
+    duration_ms: Math.round(performance.now() - started),
+  };
+  await mkdir(dirname(opts.out), { recursive: true });
+  await writeFile(opts.out, JSON.stringify(result, null, 2) + '\n');
+
+  printReport(opts, summary, byCategory);
+  console.log(`\nwrote ${opts.out}`);
+}
+
+function printReport(
+  opts: Options,
+  summary: ReturnType<typeof score>['summary'],
+  byCategory: Record<Category, CategoryScore>,
+): void {
+  const heldOut = opts.seed === HELD_OUT_SEED ? 'held-out seed' : 'NOT the held-out seed';
+  console.log(
+    `\ntaxgate matching evaluation: synthetic, seed ${opts.seed} (${heldOut}), ` +
+      `${nf.format(opts.returns)} returns, ${nf.format(summary.items)} items`,
+  );
+  const line = (label: string, value: string) => console.log(`  ${label.padEnd(30)} ${value}`);
+  const meets = (ok: boolean) => (ok ? 'meets' : 'BELOW');
+  line(
+    'precision of CONFIRMED',
+    `${pct(summary.precision, 3)} (${nf.format(summary.false_confirmations)} false of ${nf.format(summary.confirmed)}; ` +
+      `95% lower bound ${pct(summary.precision_wilson_lower_95, 3)}) ` +
+      (summary.precision === null ? '' : meets(summary.precision >= TARGETS.precision)) +
+      ` target ≥ ${pct(TARGETS.precision, 1)}`,
+  );
+  line(
+    'recall',
+    `${pct(summary.recall)} (${nf.format(summary.correct_confirmations)} of ${nf.format(summary.positives)} positives) ` +
+      (summary.recall === null ? '' : meets(summary.recall >= TARGETS.recall)) +
+      ` target ≥ ${pct(TARGETS.recall, 0)}`,
+  );
+  line(
+    'review rate',
+    `${pct(summary.review_rate)} (${nf.format(summary.pending_review)} PENDING_REVIEW) ` +
+      (summary.review_rate === null ? '' : meets(summary.review_rate <= TARGETS.reviewRate)) +
+      ` target ≤ ${pct(TARGETS.reviewRate, 0)}`,
+  );
+  if (summary.rejected_by_intake > 0) {
+    line('rejected by intake (a bug)', nf.format(summary.rejected_by_intake));
+  }
+  const header = ['category', 'n', 'confirmed', 'review', 'not conf.', 'errors', 'error rate'];
+  const rows = (kind: 'positive' | 'negative') =>
+    CATEGORIES.filter((c) => byCategory[c].kind === kind).map((c) => {
+      const s = byCategory[c];
+      return [
+        c,
+        nf.format(s.items),
+        nf.format(s.confirmed),
+        nf.format(s.pending_review),
+        nf.format(s.not_confirmed + s.rejected + s.other),
+        nf.format(s.errors),
+        pct(s.error_rate, 1),
+      ];
+    });
+  const table = (title: string, body: string[][]) => {
+    const all = [header, ...body];
+    const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+    console.log(`\n${title}`);
+    for (const r of all) {
+      console.log(
+        '  ' +
+          r
+            .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+            .join('  '),
+      );
+    }
+  };
+  table('positives (errors = misses: not CONFIRMED)', rows('positive'));
+  table('negatives (errors = false confirmations)', rows('negative'));
+}
+
+try {
+  await main();
+} catch (err) {
+  if (interrupted) {
+    // The signal handler reports and cleans up.
+  } else if (
+    err instanceof UsageError ||
+    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
+    console.error(`eval: ${(err as Error).message}\n\n${USAGE}`);
+  } else {
+    console.error('eval: failed:', err);
+  }
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
