@@ -49,11 +49,14 @@ const USAGE = `usage: npm run eval -- [options]
   --out FILE         JSON results (default eval/results/synthetic-<seed>.json)
   --database KIND    pglite (default; DATABASE_URL is ignored) or postgres (creates
                      and drops a database taxgate_eval_<random> on DATABASE_URL's server)
+  --keep             keep the temporary data folder (PGlite) to inspect outcomes with
+                     taxgate batch show/explain --data DIR; its path is printed
   -h, --help         this text`;
 
 type DatabaseKind = 'pglite' | 'postgres';
 
 interface Options {
+  keep: boolean;
   seed: number;
   returns: number;
   items: number;
@@ -74,6 +77,7 @@ function parseOptions(argv: string[]): Options {
       items: { type: 'string' },
       out: { type: 'string' },
       database: { type: 'string' },
+      keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,6 +104,7 @@ function parseOptions(argv: string[]): Options {
     items: int('items', values.items, 20_000, 100),
     out: resolve(values.out ?? join('eval', 'results', `synthetic-${seed}.json`)),
     database,
+    keep: values.keep === true,
   };
 }
 
@@ -322,10 +327,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const today = new Date().toISOString().slice(0, 10);
   const tmp = await mkdtemp(join(tmpdir(), 'taxgate-eval-'));
-  cleanups.push({
-    what: `remove ${tmp}`,
-    run: () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
-  });
+  if (!opts.keep) {
+    cleanups.push({
+      what: `remove ${tmp}`,
+      run: () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+    });
+  }
   const dataDir = join(tmp, 'data');
   const csvPath = join(tmp, 'returns.csv');
   const env: Record<string, string | undefined> = {
@@ -413,6 +420,20 @@ async function main(): Promise<void> {
   const view = await tg.operatorView(submitted.batch_id);
   const outcomes = new Map(view.items.map((i) => [i.request_id ?? '', i.outcome]));
   const { summary, byCategory } = score(set.requests, outcomes);
+  // The first errors, by request id (synthetic), to look at with `batch explain`.
+  const errors = set.requests
+    .filter((q) => {
+      const o = outcomes.get(q.item.request_id);
+      return q.expectedTin !== null ? o !== 'CONFIRMED' : o === 'CONFIRMED';
+    })
+    .slice(0, 200)
+    .map((q) => ({
+      request_id: q.item.request_id,
+      category: q.category,
+      variant: q.variant,
+      outcome: outcomes.get(q.item.request_id) ?? null,
+    }));
+  if (opts.keep) process.stderr.write(`kept ${dataDir} — batch ${submitted.batch_id}\n`);
 
   const result = {
     evaluation: 'taxgate matching: synthetic generator (docs/matching-eval.md)',
@@ -440,6 +461,7 @@ async function main(): Promise<void> {
     targets: TARGETS,
     summary,
     by_category: byCategory,
+    errors,
     limits: [
       'An outcome does not name the TIN it confirmed, so a CONFIRMED on a positive item is counted correct; confirming the wrong taxpayer on a positive item would go unnoticed. Positives are built so that no other taxpayer at the dwelling reads as the requested name, which makes that case unlikely but not impossible for a faulty engine.',
     ],

@@ -118,12 +118,12 @@ for (const kind of TEST_DATABASES) {
         buildItem({ request_id: 'placeholder', street: 'Failed to Provide' }),
       ]);
       const view = await tg.operatorView(id);
-      // Two plausible taxpayers hold the batch for a person to decide.
-      expect(view.state).toBe('in_review');
+      expect(view.state).toBe('matched');
       expect(view.items).toEqual([
         { request_id: 'hit', outcome: 'CONFIRMED', reasons: [] },
         { request_id: 'old-address', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
-        { request_id: 'ambiguous', outcome: 'PENDING_REVIEW', reasons: ['MATCH_AMBIGUOUS'] },
+        // Two taxpayers with the same name at the same address: never confirmed.
+        { request_id: 'ambiguous', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] },
         { request_id: 'no-zip', outcome: 'CONFIRMED', reasons: [] },
         {
           request_id: 'placeholder',
@@ -241,27 +241,33 @@ for (const kind of TEST_DATABASES) {
     it('holds a batch with an undecided item until a person decides it, then releases it', async () => {
       const id = await submit([
         buildItem({ request_id: 'hit' }),
+        // A misspelt street: the right person, probably, but a person must say so.
         buildItem({
-          request_id: 'twin',
-          first_name: 'Juan',
-          last_name: 'Perez',
-          street: '5 Elm Ave',
-          city: 'Miami',
-          state: 'FL',
-          zip: '33101',
+          request_id: 'typo',
+          first_name: 'Jose',
+          last_name: 'Lopez',
+          street: '9 Olf Road',
+          city: 'Dallas',
+          zip: '75201',
         }),
       ]);
-      expect((await tg.operatorView(id)).state).toBe('in_review');
+      const view = await tg.operatorView(id);
+      expect(view.state).toBe('in_review');
+      expect(view.items[1]).toEqual({
+        request_id: 'typo',
+        outcome: 'PENDING_REVIEW',
+        reasons: ['ADDRESS_DIFFERS'],
+      });
       await expect(tg.approve(id, 'operator:test')).rejects.toMatchObject({
         code: 'BATCH_HAS_PENDING_REVIEW',
       });
       await expect(tg.review(id, 'hit', 'CONFIRMED', 'operator:test')).rejects.toMatchObject({
         code: 'REVIEW_ITEM_NOT_FOUND',
       });
-      const decided = await tg.review(id, 'twin', 'NOT_CONFIRMED', 'operator:test');
+      const decided = await tg.review(id, 'typo', 'NOT_CONFIRMED', 'operator:test');
       expect(decided).toEqual({
         batch_id: id,
-        request_id: 'twin',
+        request_id: 'typo',
         outcome: 'NOT_CONFIRMED',
         batch_state: 'matched',
       });
@@ -269,7 +275,7 @@ for (const kind of TEST_DATABASES) {
       const { document } = await tg.results(id, 'operator:test');
       expect(document.items).toEqual([
         { request_id: 'hit', result: 'CONFIRMED', reasons: [] },
-        { request_id: 'twin', result: 'NOT_CONFIRMED', reasons: [] },
+        { request_id: 'typo', result: 'NOT_CONFIRMED', reasons: [] },
       ]);
       const types = (await listEvents(tg.db, id)).map((e) => e.type);
       expect(types).toContain('item.reviewed');
@@ -295,7 +301,7 @@ for (const kind of TEST_DATABASES) {
         .select('model_version')
         .where('batch_id', '=', id)
         .execute();
-      expect(outcomes).toEqual([{ model_version: 'fs-default-1' }]);
+      expect(outcomes).toEqual([{ model_version: 'fs-default-3' }]);
     });
 
     it('trains a new model version that later outcomes record', async () => {

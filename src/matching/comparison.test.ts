@@ -37,6 +37,7 @@ describe('compare', () => {
       dob: 'missing',
       suffix: 'missing',
       swapped: false,
+      middle: 'missing',
     });
   });
 
@@ -49,7 +50,7 @@ describe('compare', () => {
     ],
     ['a nickname', { given: ['PEPE'] }, { given: 'nickname' }],
     ['an initial', { given: ['J'] }, { given: 'initial' }],
-    ['a second given name in the field', { given: ['MARIA', 'JOSE'] }, { given: 'exact' }],
+    ['a second given name in the field', { given: ['MARIA', 'JOSE'] }, { given: 'other_given' }],
     ['another house number', { houseNumber: '14' }, { house: 'different' }],
     ['a street typo', { streetName: 'N MAIM ST' }, { street: 'typo' }],
     ['a conflicting unit', { unit: '4B' }, { unit: 'record_missing' }],

@@ -26,7 +26,7 @@ export interface PersonFeatures {
 /** Comparison levels per field, from strongest agreement to disagreement. */
 export const LEVELS = {
   surname: ['exact', 'part', 'typo', 'different'],
-  given: ['exact', 'nickname', 'typo', 'initial', 'different'],
+  given: ['exact', 'other_given', 'nickname', 'typo', 'initial', 'different'],
   house: ['exact', 'different'],
   street: ['exact', 'typo', 'different'],
   unit: ['both_empty', 'exact', 'request_missing', 'record_missing', 'different'],
@@ -40,6 +40,11 @@ export type Level<F extends Field> = (typeof LEVELS)[F][number];
 export type ComparisonVector = { [F in Field]: Level<F> } & {
   /** Given name and surname matched crosswise (written in each other's field). */
   swapped: boolean;
+  /**
+   * Second and later given names, when both sides have them: evidence that tells
+   * namesakes apart (not scored).
+   */
+  middle?: 'same' | 'different' | 'missing';
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -47,10 +52,44 @@ export type GivenNamesCompatible = (a: string, b: string) => boolean;
 
 const TYPO = 0.92;
 
-function bestJw(as: string[], bs: string[]): number {
-  let best = 0;
-  for (const a of as) for (const b of bs) best = Math.max(best, jaroWinkler(a, b));
-  return best;
+/**
+ * Optimal-string-alignment distance capped at 2: one substitution, insertion,
+ * deletion or adjacent transposition is 1.
+ */
+export function editDistanceAtMost2(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(b.length).fill(0),
+  ]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return Math.min(3, d[a.length]![b.length]!);
+}
+
+/** Masculine and feminine forms of one name (JUAN/JUANA, MARIO/MARIA): different people. */
+export function genderTwins(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  // JUAN/JUANA, LOUIS/LOUISE, JEAN/JEANNE, ANTOINE/ANTOINETTE
+  if (['A', 'E', 'NE', 'TTE', 'ETTE'].some((end) => short + end === long)) return true;
+  if (a.length !== b.length || a.slice(0, -1) !== b.slice(0, -1)) return false;
+  const ends = new Set([a.at(-1), b.at(-1)]);
+  return ends.has('A') && ends.has('O');
+}
+
+/** A likely misspelling: one edit (names of four letters or more) or Jaro–Winkler ≥ 0.92. */
+function isTypo(a: string, b: string): boolean {
+  if (genderTwins(a, b) || Math.abs(a.length - b.length) > 1) return false;
+  if (Math.min(a.length, b.length) >= 4 && editDistanceAtMost2(a, b) <= 1) return true;
+  return jaroWinkler(a, b) >= TYPO;
 }
 
 function compareSurnames(req: PersonFeatures, rec: PersonFeatures): Level<'surname'> {
@@ -58,7 +97,7 @@ function compareSurnames(req: PersonFeatures, rec: PersonFeatures): Level<'surna
   if (full(req) === full(rec)) return 'exact';
   const recKeys = new Set(rec.surnameKeys);
   if (req.surnameKeys.some((k) => recKeys.has(k))) return 'part';
-  if (bestJw(req.surnameKeys, rec.surnameKeys) >= TYPO) return 'typo';
+  if (req.surnameKeys.some((a) => rec.surnameKeys.some((b) => isTypo(a, b)))) return 'typo';
   return 'different';
 }
 
@@ -70,10 +109,14 @@ function compareGiven(
   const a = req.given[0];
   const b = rec.given[0];
   if (!a || !b) return 'different';
-  // The first given name decides; a second given name in either field may stand in.
-  if (a === b || req.given.some((g) => rec.given.includes(g) && g.length > 1)) return 'exact';
+  // Masculine and feminine forms name two people, whatever the nickname tables say.
+  if (genderTwins(a, b)) return 'different';
+  // The first given names decide; a given name shared elsewhere (a second given
+  // name written first) is weaker evidence, since households share middle names.
+  if (a === b) return 'exact';
+  if (req.given.some((g) => g.length > 1 && rec.given.includes(g))) return 'other_given';
   if (req.given.some((g) => rec.given.some((h) => compatible(g, h)))) return 'nickname';
-  if (jaroWinkler(a, b) >= TYPO) return 'typo';
+  if (isTypo(a, b)) return 'typo';
   if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 'initial';
   return 'different';
 }
@@ -111,7 +154,7 @@ export function compare(
   const street: Level<'street'> =
     req.streetName === rec.streetName
       ? 'exact'
-      : jaroWinkler(req.streetName, rec.streetName) >= TYPO
+      : isTypo(req.streetName, rec.streetName)
         ? 'typo'
         : 'different';
   const unit: Level<'unit'> =
@@ -135,5 +178,20 @@ export function compare(
     !req.dob || !rec.dob ? 'missing' : req.dob === rec.dob ? 'exact' : 'different';
   const suffix: Level<'suffix'> =
     !req.suffix || !rec.suffix ? 'missing' : req.suffix === rec.suffix ? 'same' : 'conflict';
-  return { surname, given, house, street, unit, locality, dob, suffix, swapped };
+  const reqMiddle = req.given.slice(1);
+  const recMiddle = rec.given.slice(1);
+  const middle: ComparisonVector['middle'] =
+    reqMiddle.length === 0 || recMiddle.length === 0 || swapped
+      ? 'missing'
+      : reqMiddle.some((m) =>
+            recMiddle.some(
+              (n) =>
+                m === n ||
+                (m.length === 1 && n.startsWith(m)) ||
+                (n.length === 1 && m.startsWith(n)),
+            ),
+          )
+        ? 'same'
+        : 'different';
+  return { surname, given, house, street, unit, locality, dob, suffix, swapped, middle };
 }

@@ -53,9 +53,9 @@ describe('decide', () => {
     });
   });
 
-  it('sends two plausible people at one address to review (junior and senior)', () => {
+  it('never confirms two plausible people at one address (junior and senior)', () => {
     expect(decide([candidate('SR'), candidate('JR', {}, 0.9999)])).toMatchObject({
-      outcome: 'PENDING_REVIEW',
+      outcome: 'NOT_CONFIRMED',
       reasons: ['MATCH_AMBIGUOUS'],
     });
   });
@@ -89,5 +89,23 @@ describe('decide', () => {
     expect(decide([candidate('A', { given: 'typo', surname: 'typo' })]).outcome).toBe(
       'PENDING_REVIEW',
     );
+  });
+
+  it('refuses a Jr/Sr on the request that points at another namesake than the dob', () => {
+    const d = decide(
+      [
+        candidate('SR', { dob: 'exact', suffix: 'missing' }),
+        candidate('JR', { dob: 'different', suffix: 'same' }),
+      ],
+      undefined,
+      { suffix: 'JR' },
+    );
+    expect(d).toMatchObject({ outcome: 'NOT_CONFIRMED', reasons: ['SUFFIX_CONFLICT'] });
+    const plain = decide(
+      [candidate('SR', { dob: 'exact' }), candidate('JR', { dob: 'different' })],
+      undefined,
+      { suffix: null },
+    );
+    expect(plain).toMatchObject({ outcome: 'CONFIRMED', best: { tin: 'SR' } });
   });
 });

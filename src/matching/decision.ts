@@ -42,7 +42,10 @@ function addressAgrees(v: ComparisonVector): boolean {
 function nameAgrees(v: ComparisonVector): boolean {
   return (
     (v.surname === 'exact' || v.surname === 'part' || v.surname === 'typo') &&
-    (v.given === 'exact' || v.given === 'nickname' || v.given === 'typo') &&
+    (v.given === 'exact' ||
+      v.given === 'other_given' ||
+      v.given === 'nickname' ||
+      v.given === 'typo') &&
     // A typo is accepted in one name only.
     !(v.surname === 'typo' && v.given === 'typo')
   );
@@ -59,6 +62,7 @@ function nameAgrees(v: ComparisonVector): boolean {
 export function decide(
   candidates: ScoredCandidate[],
   t: DecisionThresholds = DEFAULT_THRESHOLDS,
+  req?: { suffix: string | null },
 ): Decision {
   let plausible = candidates
     .filter((c) => c.score.probability >= t.plausible)
@@ -66,10 +70,24 @@ export function decide(
   if (plausible.length === 0)
     return { outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'], best: null, rivals: [] };
 
+  // Namesakes at the address (a junior and a senior) before any narrowing.
+  const namesakes =
+    plausible.filter((c) => addressAgrees(c.vector) && nameAgrees(c.vector)).length > 1;
   // A date of birth narrows the candidates, never replaces the address: drop those
   // whose dob conflicts when another one's agrees.
   if (plausible.some((c) => c.vector.dob === 'exact')) {
     plausible = plausible.filter((c) => c.vector.dob !== 'different');
+  }
+  // So do the first given name, a middle name and a generational suffix the
+  // request states, between namesakes.
+  if (namesakes && plausible.some((c) => c.vector.given === 'exact')) {
+    plausible = plausible.filter((c) => c.vector.given !== 'other_given');
+  }
+  if (namesakes && plausible.some((c) => c.vector.middle === 'same')) {
+    plausible = plausible.filter((c) => c.vector.middle !== 'different');
+  }
+  if (namesakes && req?.suffix && plausible.some((c) => c.vector.suffix === 'same')) {
+    plausible = plausible.filter((c) => c.vector.suffix === 'same');
   }
   const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
   const v = best.vector;
@@ -95,14 +113,19 @@ export function decide(
   }
   if (v.unit === 'different' || v.unit === 'record_missing') return no('UNIT_CONFLICT');
   if (v.suffix === 'conflict') return no('SUFFIX_CONFLICT');
+  // Between namesakes, a Jr/Sr on the request must name the one chosen: a request
+  // whose suffix and date of birth point at different people is about nobody.
+  if (namesakes && req?.suffix && v.suffix !== 'same') return no('SUFFIX_CONFLICT');
   if (v.dob === 'different') return no('DOB_CONFLICT');
 
   // Two plausible people at this address with compatible names (a junior and a
-  // senior, a namesake in the household): never a confirmation.
+  // senior, a namesake in the household): never a confirmation, and not worth a
+  // review.
+  // Nothing in the request tells them apart, so a reviewer could not either.
   const rivalAtAddress = rivals.find(
     (r) => addressAgrees(r.vector) && nameAgrees(r.vector) && r.vector.unit !== 'different',
   );
-  if (rivalAtAddress) return review('MATCH_AMBIGUOUS');
+  if (rivalAtAddress) return no('MATCH_AMBIGUOUS');
 
   if (v.street !== 'exact') return review('ADDRESS_DIFFERS');
   if (v.unit === 'request_missing') return review('UNIT_UNCERTAIN');

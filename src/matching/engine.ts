@@ -84,7 +84,7 @@ export async function matchPage(
         score: score(vector, opts.model, { surname: surnameTf, given: givenTf }),
       };
     });
-    const decision = decide(scored, opts.thresholds ?? DEFAULT_THRESHOLDS);
+    const decision = decide(scored, opts.thresholds ?? DEFAULT_THRESHOLDS, features);
     const ranked = [...scored]
       .sort((a, b) => b.score.weight - a.score.weight)
       .slice(0, EXPLAINED_CANDIDATES);

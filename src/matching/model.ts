@@ -8,11 +8,18 @@ import type { ModelParameters } from './scoring.ts';
  * households and neighbours from confirming.
  */
 export const DEFAULT_MODEL: ModelParameters = {
-  version: 'fs-default-1',
+  version: 'fs-default-3',
   lambda: 0.05,
   m: {
     surname: { exact: 0.85, part: 0.1, typo: 0.04, different: 0.01 },
-    given: { exact: 0.85, nickname: 0.07, typo: 0.05, initial: 0.02, different: 0.01 },
+    given: {
+      exact: 0.8,
+      other_given: 0.05,
+      nickname: 0.07,
+      typo: 0.05,
+      initial: 0.02,
+      different: 0.01,
+    },
     house: { exact: 0.99, different: 0.01 },
     street: { exact: 0.95, typo: 0.04, different: 0.01 },
     unit: {
@@ -33,7 +40,14 @@ export const DEFAULT_MODEL: ModelParameters = {
   },
   u: {
     surname: { exact: 0.15, part: 0.03, typo: 0.02, different: 0.8 },
-    given: { exact: 0.02, nickname: 0.005, typo: 0.01, initial: 0.01, different: 0.955 },
+    given: {
+      exact: 0.02,
+      other_given: 0.01,
+      nickname: 0.005,
+      typo: 0.004,
+      initial: 0.01,
+      different: 0.951,
+    },
     house: { exact: 0.6, different: 0.4 },
     street: { exact: 0.6, typo: 0.02, different: 0.38 },
     unit: {
