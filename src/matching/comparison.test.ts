@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compare, type PersonFeatures } from './comparison.ts';
+import { compare, genderTwins, withinOneEdit, type PersonFeatures } from './comparison.ts';
 
 const nicknames = new Map([
   ['PEPE', 'JOSE'],
@@ -97,5 +97,29 @@ describe('compare', () => {
       compatible,
     );
     expect(v).toMatchObject({ given: 'different', surname: 'different', swapped: false });
+  });
+});
+
+describe('withinOneEdit and genderTwins', () => {
+  it.each([
+    ['GARCIA', 'GARCIA', true],
+    ['GARCIA', 'GARSIA', true],
+    ['GARCIA', 'GRACIA', true],
+    ['GARCIA', 'GARCI', true],
+    ['GARCIA', 'GARCIAS', true],
+    ['GARCIA', 'GRCIAA', false],
+    ['GARCIA', 'GARZIO', false],
+    ['ANA', 'ANNAS', false],
+  ])('%s ~ %s → %s', (a, b, expected) => {
+    expect(withinOneEdit(a, b)).toBe(expected);
+    expect(withinOneEdit(b, a)).toBe(expected);
+  });
+
+  it('tells masculine and feminine forms apart', () => {
+    expect(genderTwins('JUAN', 'JUANA')).toBe(true);
+    expect(genderTwins('MARIO', 'MARIA')).toBe(true);
+    expect(genderTwins('LOUIS', 'LOUISE')).toBe(true);
+    expect(genderTwins('JEAN', 'JEANNE')).toBe(true);
+    expect(genderTwins('MARIA', 'MARTA')).toBe(false);
   });
 });
