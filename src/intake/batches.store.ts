@@ -45,22 +45,29 @@ export async function insertReceivedBatch(
     for (let start = 0; start < items.length; start += ITEM_INSERT_PAGE) {
       const page = items.slice(start, start + ITEM_INSERT_PAGE);
       const positions = page.map((_, i) => start + i);
-      const requestIds = page.map((it) =>
-        it &&
-        typeof it === 'object' &&
-        typeof (it as { request_id?: unknown }).request_id === 'string'
-          ? (it as { request_id: string }).request_id.slice(0, 200)
-          : null,
-      );
+      const requestIds = page.map(storableRequestId);
+      // Items are kept as the JSON text they arrived as: jsonb would refuse a
+      // \u0000 inside a string, and one hostile item must not sink its batch.
       const json = page.map((it) => JSON.stringify(it ?? null));
       await sql`
         insert into batch_items (batch_id, position, request_id, item)
-        select ${batch.id}, * from unnest(${positions}::int[], ${requestIds}::text[], ${json}::jsonb[])`.execute(
+        select ${batch.id}, * from unnest(${positions}::int[], ${requestIds}::text[], ${json}::text[])`.execute(
         trx,
       );
     }
     await appendEvents(trx, [event]);
   });
+}
+
+/**
+ * The request id as it can be stored and echoed: a string without control
+ * characters (PostgreSQL text cannot hold NUL), else none — the item is then
+ * refused for its request id.
+ */
+export function storableRequestId(item: unknown): string | null {
+  const id =
+    item && typeof item === 'object' ? (item as { request_id?: unknown }).request_id : undefined;
+  return typeof id === 'string' && !/\p{Cc}/u.test(id) ? id.slice(0, 200) : null;
 }
 
 /** Records a batch refused as a whole. Its items are not stored: nothing in it was trusted. */
@@ -167,7 +174,12 @@ export async function readItems(
     .where('position', '>', afterPosition)
     .orderBy('position')
     .limit(limit)
-    .execute();
+    .execute()
+    .then(parseItems);
+}
+
+function parseItems(rows: { position: number; item: string }[]): StoredItem[] {
+  return rows.map((r) => ({ position: r.position, item: JSON.parse(r.item) as unknown }));
 }
 
 /** A page of items that have no outcome yet, in position order. */
@@ -188,7 +200,8 @@ export async function readUndecidedItems(
     .where('o.position', 'is', null)
     .orderBy('i.position')
     .limit(limit)
-    .execute();
+    .execute()
+    .then(parseItems);
 }
 
 export interface NewOutcome {

@@ -10,6 +10,7 @@ import {
   countOutcomes,
   getBatch,
   insertExplanations,
+  storableRequestId,
   insertOutcomes,
   readItems,
   readUndecidedItems,
@@ -76,7 +77,7 @@ async function validatePhase(
       if (!v.valid) {
         outcomes.push({
           position,
-          request_id: requestIdOf(item),
+          request_id: storableRequestId(item),
           outcome: v.result,
           reasons: v.reasons,
           rule_set_version: batch.rule_set_version,
@@ -195,10 +196,4 @@ function summarise(outcomes: NewOutcome[]): Record<string, unknown> {
     first_position: outcomes[0]!.position,
     last_position: outcomes[outcomes.length - 1]!.position,
   };
-}
-
-function requestIdOf(item: unknown): string | null {
-  const id =
-    item && typeof item === 'object' ? (item as { request_id?: unknown }).request_id : undefined;
-  return typeof id === 'string' ? id.slice(0, 200) : null;
 }

@@ -52,7 +52,7 @@ export async function trainModel(
   const u = uVectors.length >= 1000 ? estimateU(uVectors) : prior.u;
 
   // Candidate pairs of recent requests (unlabelled), for EM.
-  const recent = await sql<{ item: PersonRecord }>`
+  const recent = await sql<{ item: string }>`
     select i.item from batch_items i
       join item_outcomes o on o.batch_id = i.batch_id and o.position = i.position
      where o.model_version is not null
@@ -62,7 +62,10 @@ export async function trainModel(
   for (let i = 0; i < recent.rows.length; i += PAGE) {
     const page = recent.rows
       .slice(i, i + PAGE)
-      .map((r, j) => ({ position: i + j, features: personFeatures(r.item) }));
+      .map((r, j) => ({
+        position: i + j,
+        features: personFeatures(JSON.parse(r.item) as PersonRecord),
+      }));
     const candidates = await findCandidates(
       db,
       page.map((p) => ({ position: p.position, keys: blockingKeys(p.features) })),

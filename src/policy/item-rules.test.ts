@@ -44,6 +44,7 @@ const CASES: Record<ReasonCode, { raw: unknown } | { batch: unknown[] }> = {
   },
   FIELD_WRONG_TYPE: { raw: item({ middle_name: 7 }) },
   FIELD_TOO_LONG: { raw: item({ a_number: 'A'.repeat(13) }) },
+  FIELD_INVALID_CHARACTERS: { raw: item({ city: 'Hou\u0000ston' }) },
   NAME_MISSING: { raw: item({ first_name: '' }) },
   NAME_PLACEHOLDER: { raw: item({ first_name: 'FNU' }) },
   NAME_INVALID_CHARACTERS: { raw: item({ last_name: 'Garcia<script>' }) },

@@ -64,6 +64,7 @@ const TEXT_FIELDS = Object.keys(FIELD_LIMITS);
 // Control characters, zero-width and bidirectional controls, and markup brackets.
 const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}<>{}[\]\\|@#$%^*=_~`"0-9]/u;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CONTROL_OR_MARKUP = /[\p{Cc}\p{Cf}<>]/u;
 
 /**
  * Judges one request item on its own against the law and the agreement.
@@ -91,6 +92,17 @@ export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
       text[field] = '';
     } else if (v.length > FIELD_LIMITS[field]!) {
       reasons.add('FIELD_TOO_LONG');
+      broken.add(field);
+      text[field] = '';
+    } else if (
+      field !== 'first_name' &&
+      field !== 'middle_name' &&
+      field !== 'last_name' &&
+      CONTROL_OR_MARKUP.test(v)
+    ) {
+      // Control, invisible and bidirectional characters and markup have no place in
+      // a request; names have their own, more specific code.
+      reasons.add('FIELD_INVALID_CHARACTERS');
       broken.add(field);
       text[field] = '';
     } else {
@@ -284,7 +296,13 @@ function validRecipients(value: unknown): boolean {
     Array.isArray(value) &&
     value.length > 0 &&
     value.length <= 50 &&
-    value.every((r) => typeof r === 'string' && r.trim().length > 0 && r.length <= 200)
+    value.every(
+      (r) =>
+        typeof r === 'string' &&
+        r.trim().length > 0 &&
+        r.length <= 200 &&
+        !CONTROL_OR_MARKUP.test(r),
+    )
   );
 }
 

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvid
 import pg from 'pg';
 import * as initial from './migrations/0001-initial.ts';
 import * as matchingEngine from './migrations/0002-matching-engine.ts';
+import * as itemsAsText from './migrations/0003-items-as-text.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -42,7 +43,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
   // An idle connection the server ends (restart, failover, a dropped database)
   // errors outside any query; the pool replaces it. Unhandled, it would crash us.
   pool.on('error', (err: Error & { code?: string }) => {
-    if (err.code !== '57P01') process.stderr.write(`taxgate: idle database connection lost (${err.code ?? err.name})\n`);
+    if (err.code !== '57P01')
+      process.stderr.write(`taxgate: idle database connection lost (${err.code ?? err.name})\n`);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, target, close: () => db.destroy() };
@@ -56,6 +58,7 @@ export function pgliteDir(dataDir: string): string {
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-matching-engine': matchingEngine,
+  '0003-items-as-text': itemsAsText,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -92,7 +92,8 @@ export interface BatchItemsTable {
   batch_id: string;
   position: number;
   request_id: string | null;
-  item: JSONColumnType<Record<string, unknown>>;
+  /** The item's JSON text as received. */
+  item: string;
 }
 
 export interface ItemOutcomesTable {
