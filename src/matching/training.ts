@@ -60,12 +60,10 @@ export async function trainModel(
   const emVectors: ComparisonVector[] = [];
   const PAGE = 2000;
   for (let i = 0; i < recent.rows.length; i += PAGE) {
-    const page = recent.rows
-      .slice(i, i + PAGE)
-      .map((r, j) => ({
-        position: i + j,
-        features: personFeatures(JSON.parse(r.item) as PersonRecord),
-      }));
+    const page = recent.rows.slice(i, i + PAGE).map((r, j) => ({
+      position: i + j,
+      features: personFeatures(JSON.parse(r.item) as PersonRecord),
+    }));
     const candidates = await findCandidates(
       db,
       page.map((p) => ({ position: p.position, keys: blockingKeys(p.features) })),
