@@ -56,16 +56,17 @@ function streetCore(streetName: string): string {
 }
 
 /**
- * Blocking keys: a union chosen so a true match shares at least one key with its
- * request despite the noise the engine tolerates (docs/matching.md#blocking):
- * ZIP + house number; state + street word + house number (a wrong or missing ZIP);
- * surname form + ZIP (a wrong house number is still found, to be refused explicitly).
+ * Blocking keys: a union chosen so that every pair the decision rules could
+ * confirm shares at least one key (docs/matching.md#blocking). A confirmation
+ * needs the house number and the ZIP (or city and state) to agree, so:
+ * ZIP + house number; state + street word + house number (a wrong or missing ZIP).
+ * A surname + ZIP key would also find people at other house numbers, only to
+ * refuse them, and grows with the store (a common surname in a ZIP): left out.
  */
 export function blockingKeys(f: PersonFeatures): string[] {
   const keys = new Set<string>();
   if (f.zip5 && f.houseNumber) keys.add(`z|${f.zip5}|${f.houseNumber}`);
   const core = streetCore(f.streetName);
   if (f.state && core && f.houseNumber) keys.add(`s|${f.state}|${core}|${f.houseNumber}`);
-  if (f.zip5) for (const s of f.surnameKeys) keys.add(`n|${s}|${f.zip5}`);
   return [...keys];
 }
