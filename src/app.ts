@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { JWK } from 'jose';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ensureKeyPair, importPrivateJwk } from './auth/keys.ts';
 import { ensureOperatorToken } from './auth/operator-token.ts';
 import { verifyClientAssertion, type RequesterIdentity } from './auth/client-assertion.ts';
 import type { Config } from './config.ts';
 import { approveAndRelease, fetchResults, type ResultSigner } from './disclosure/release.ts';
-import { ForbiddenError } from './errors.ts';
+import { ForbiddenError, TaxgateError } from './errors.ts';
 import {
   claimNextBatch,
   getBatch,
@@ -17,6 +17,9 @@ import {
 import { processBatch, type PipelineOptions } from './intake/pipeline.ts';
 import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
+import { verifyLedger } from './ledger/events.store.ts';
+import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
+import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
@@ -72,6 +75,10 @@ export interface Taxgate {
   /** Rebuilds the matching index from the returns (after a normalisation change). */
   reindexTaxpayers(onProgress?: (tins: number) => void): Promise<number>;
   trainModel(actor: string): Promise<TrainingReport>;
+  /** Checks the whole ledger as stored, and against a root saved earlier (docs/ledger.md). */
+  verifyLedger(opts?: { saved?: SavedRoot; pageSize?: number }): Promise<LedgerVerification>;
+  /** The keyed hash that stands for a subject in ledger payloads, e.g. `subjectHash('tin:' + tin)`. */
+  subjectHash(value: string): string;
   close(): Promise<void>;
 }
 
@@ -119,6 +126,7 @@ export async function openTaxgate(
   };
   const { d: _d, ...resultPublicJwk } = resultKey.privateJwk;
   const operatorToken = await ensureOperatorToken(config.dataDir);
+  const subjectKey = await ensureSubjectKey(config.dataDir);
   const workerId = newId('wrk');
 
   const ownBatch = async (batchId: string, requester?: RequesterIdentity) => {
@@ -191,6 +199,58 @@ export async function openTaxgate(
     explain: (id, requestId, actor) => explainItem(db, id, requestId, actor),
     reindexTaxpayers: (onProgress) => reindexAddressesOfRecord(db, onProgress),
     trainModel: (actor) => trainModel(db, givenNamesCompatible, { actor }),
+    verifyLedger: (o) => verifyLedger(db, o),
+    subjectHash: (value) => subjectHash(subjectKey, value),
+    async close() {
+      await opened.close();
+      await lock?.release();
+    },
+  };
+}
+
+/** Read-only access to the ledger, for the offline verifier. */
+export interface LedgerReader {
+  target: DatabaseTarget;
+  verify(opts?: { saved?: SavedRoot; pageSize?: number }): Promise<LedgerVerification>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens only what `taxgate ledger verify` reads: the database (locking a PGlite folder),
+ * without migrating it or creating keys, so it can run on a copy handed to an auditor.
+ * @throws TaxgateError LEDGER_NOT_MIGRATED when the database predates the ledger (0004)
+ * @example const reader = await openLedgerReader(config); try { await reader.verify() } finally { await reader.close() }
+ */
+export async function openLedgerReader(config: Config): Promise<LedgerReader> {
+  let lock: DataFolderLock | null = null;
+  let target: DatabaseTarget;
+  if (config.databaseUrl) {
+    target = { kind: 'postgres', url: config.databaseUrl };
+  } else {
+    lock = await lockDataFolder(config.dataDir);
+    target = { kind: 'pglite', dir: pgliteDir(config.dataDir) };
+  }
+  let opened;
+  try {
+    opened = await openDatabase(target);
+    const { rows: columns } = await sql`select 1 from information_schema.columns
+      where table_schema = current_schema() and table_name = 'events'
+        and column_name = 'leaf_hash'`.execute(opened.db);
+    if (columns.length === 0) {
+      throw new TaxgateError(
+        'LEDGER_NOT_MIGRATED',
+        'this database has no ledger yet (migration 0004-ledger): run `taxgate init` on it once to migrate it, then verify',
+      );
+    }
+  } catch (err) {
+    await opened?.close();
+    await lock?.release();
+    throw err;
+  }
+  const { db } = opened;
+  return {
+    target,
+    verify: (o) => verifyLedger(db, o),
     async close() {
       await opened.close();
       await lock?.release();

@@ -4,6 +4,7 @@ import { registerBatch } from './commands/batch.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerLedger } from './commands/ledger.ts';
 import { registerModel } from './commands/model.ts';
 import { registerOfficial } from './commands/official.ts';
 import { registerServe } from './commands/serve.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerOfficial(program);
   registerBatch(program);
   registerModel(program);
+  registerLedger(program);
   registerServe(program);
   registerDemo(program);
   // Subcommands throw instead of exiting, so one place decides the exit code.

@@ -6,6 +6,7 @@ import pg from 'pg';
 import * as initial from './migrations/0001-initial.ts';
 import * as matchingEngine from './migrations/0002-matching-engine.ts';
 import * as itemsAsText from './migrations/0003-items-as-text.ts';
+import * as ledger from './migrations/0004-ledger.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -59,6 +60,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-matching-engine': matchingEngine,
   '0003-items-as-text': itemsAsText,
+  '0004-ledger': ledger,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

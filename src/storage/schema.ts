@@ -128,4 +128,10 @@ export interface EventsTable {
   actor: string;
   batch_id: string | null;
   payload: JSONColumnType<Record<string, unknown>>;
+  /** Position in the Merkle log (migration 0004): 0, 1, 2, … with no gaps. int8: pg reads it as text, PGlite as a number. */
+  leaf_index: ColumnType<string | number, string, never>;
+  /** The entry's stored bytes: RFC 8785 JCS of the leaf fields (src/ledger/leaf.ts). */
+  leaf: ColumnType<Uint8Array, Uint8Array, never>;
+  /** SHA-256(0x00 ‖ leaf), the RFC 9162 leaf hash. */
+  leaf_hash: ColumnType<Uint8Array, Uint8Array, never>;
 }
