@@ -209,9 +209,10 @@ describe('validateItem: names', () => {
     }
   });
 
-  it('a leading byte order mark is trimmed away like whitespace, not kept', () => {
-    const v = judge(item({ last_name: '\uFEFFGarcia' }));
-    expect(v.valid && v.item.last_name).toBe('Garcia');
+  it('a leading byte order mark is refused, not silently trimmed away', () => {
+    expect(rejected(judge(item({ last_name: '\uFEFFGarcia' }))).reasons).toEqual([
+      'NAME_INVALID_CHARACTERS',
+    ]);
   });
 
   it('a missing last name → NAME_MISSING', () => {

@@ -62,9 +62,30 @@ export const FIELD_LIMITS: Record<string, number> = {
 
 const TEXT_FIELDS = Object.keys(FIELD_LIMITS);
 // Control characters, zero-width and bidirectional controls, and markup brackets.
-const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}<>{}[\]\\|@#$%^*=_~`"0-9]/u;
+const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}<>{}[\]\\|@#$%^*=_~`"&;0-9]|--/u;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CONTROL_OR_MARKUP = /[\p{Cc}\p{Cf}<>]/u;
+/** Secondary unit designators (Pub 28 C2): alone they do not name a street. */
+const UNIT_WORDS = new Set([
+  'APT',
+  'APARTMENT',
+  'UNIT',
+  'STE',
+  'SUITE',
+  'RM',
+  'ROOM',
+  'FL',
+  'FLOOR',
+  'BLDG',
+  'LOT',
+  'SPC',
+  'SPACE',
+  'TRLR',
+  'DEPT',
+  'BSMT',
+  'OFC',
+  'PH',
+]);
 
 /**
  * Judges one request item on its own against the law and the agreement.
@@ -106,7 +127,8 @@ export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
       broken.add(field);
       text[field] = '';
     } else {
-      text[field] = v.trim();
+      // trim() would silently drop a leading U+FEFF: leave such a value whole for the checks.
+      text[field] = /\p{Cf}/u.test(v) ? v : v.trim();
     }
   }
   const t = (f: string) => text[f]!;
@@ -146,7 +168,8 @@ export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
   if (absent('investigation_id')) reasons.add('INVESTIGATION_ID_MISSING');
   if (!validRecipients(item.recipients)) reasons.add('RECIPIENTS_MISSING');
 
-  if (t('dob') && !isCalendarDate(t('dob'))) reasons.add('DATE_MALFORMED');
+  if (t('dob') && (!isCalendarDate(t('dob')) || t('dob') > ctx.today))
+    reasons.add('DATE_MALFORMED');
 
   if (reasons.size > 0) {
     const list = [...reasons];
@@ -180,11 +203,19 @@ function checkName(first: string, middle: string, last: string, reasons: Set<Rea
   for (const part of [first, last]) {
     if (part && !/\p{L}/u.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
   }
-  const whole = foldWords(`${first} ${last}`);
+  // 'F.N.U.', 'F N U' and 'Unknown Unknown' are placeholders too: compare the
+  // letters alone, and every word of a field.
+  const isPlaceholder = (part: string) => {
+    const words = foldWords(part);
+    return (
+      NAME_PLACEHOLDERS.has(words) ||
+      NAME_PLACEHOLDERS.has(words.replace(/ /g, '')) ||
+      (words !== '' && words.split(' ').every((w) => NAME_PLACEHOLDERS.has(w)))
+    );
+  };
   if (
-    (first && NAME_PLACEHOLDERS.has(foldWords(first))) ||
-    (last && NAME_PLACEHOLDERS.has(foldWords(last))) ||
-    NAME_PLACEHOLDERS.has(whole)
+    [first, middle, last].some((part) => part && isPlaceholder(part)) ||
+    NAME_PLACEHOLDERS.has(foldWords(`${first} ${last}`))
   ) {
     reasons.add('NAME_PLACEHOLDER');
   }
@@ -227,8 +258,29 @@ function checkAddress(
     return;
   }
   const parsed = parseStreetLine(street);
+  // What follows the house number: a placeholder there ('0 Failed to Provide') is
+  // still a placeholder, and a unit alone ('100 Apt 4', '123 #4B') names no street.
+  const rest = foldText(street.replace(/^\s*\d[\d-]*[A-Za-z]?(?=\s|$)/, ''))
+    .split(' ')
+    .filter(Boolean);
+  if (
+    parsed.houseNumber &&
+    rest.length > 0 &&
+    ADDRESS_PLACEHOLDERS.has(foldWords(rest.join(' ')))
+  ) {
+    reasons.add('ADDRESS_PLACEHOLDER');
+    return;
+  }
   if (!parsed.houseNumber) reasons.add('ADDRESS_NO_HOUSE_NUMBER');
-  if (!/\p{L}/u.test(parsed.streetName)) reasons.add('ADDRESS_NO_STREET_NAME');
+  const nameWords = rest.filter(
+    (w, k) =>
+      /\p{L}/u.test(w) &&
+      !w.startsWith('#') &&
+      !UNIT_WORDS.has(w) &&
+      !UNIT_WORDS.has(rest[k - 1] ?? ''),
+  );
+  if (nameWords.length === 0 || !/\p{L}/u.test(parsed.streetName))
+    reasons.add('ADDRESS_NO_STREET_NAME');
   const keys = addressKeys({ street, city, state, zip });
   if (!keys.zip5 && !(keys.city_key && keys.state)) reasons.add('ADDRESS_NO_LOCALITY');
 }
