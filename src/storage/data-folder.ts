@@ -65,15 +65,6 @@ export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
   }
 }
 
-/** Whether some process holds the folder's lock right now. */
-export async function isDataFolderLocked(dataDir: string): Promise<boolean> {
-  return lockfile.check(dataDir, {
-    lockfilePath: join(dataDir, LOCK_NAME),
-    stale: STALE_MS,
-    realpath: false,
-  });
-}
-
 export async function readServerAnnouncement(dataDir: string): Promise<ServerAnnouncement | null> {
   try {
     return JSON.parse(await readFile(join(dataDir, SERVER_FILE), 'utf8')) as ServerAnnouncement;
