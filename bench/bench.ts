@@ -17,6 +17,7 @@ import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
+import { appendEvents } from '../src/ledger/events.store.ts';
 import type { Agreement } from '../src/policy/agreement.ts';
 import { addDays } from '../src/policy/item-rules.ts';
 import { seededRandom, syntheticReturns, toCsvLine } from '../src/taxpayers/synthetic.ts';
@@ -442,7 +443,26 @@ async function main(): Promise<void> {
   if (phase.current) bars[phase.current].end();
   const batchMs = submitMs + processMs;
 
-  // 6. Outcomes.
+  // 6. Ledger appends alone: events in transactions of 200, as pipeline pages write
+  // them, so the ledger's own rate shows beside the batch's.
+  const LEDGER_EVENTS = 20_000;
+  const LEDGER_TX = 200;
+  t = performance.now();
+  for (let i = 0; i < LEDGER_EVENTS; i += LEDGER_TX) {
+    await tg.db.transaction().execute((trx) =>
+      appendEvents(
+        trx,
+        Array.from({ length: LEDGER_TX }, (_, k) => ({
+          type: 'bench.append',
+          actor: 'system:bench',
+          payload: { n: i + k },
+        })),
+      ),
+    );
+  }
+  const ledgerMs = performance.now() - t;
+
+  // 7. Outcomes.
   t = performance.now();
   const view = await tg.operatorView(submitted.batch_id);
   const viewMs = performance.now() - t;
@@ -493,6 +513,8 @@ async function main(): Promise<void> {
     submit_items_per_s: round(perSecond(opts.items, submitMs)),
     process_ms: round(processMs),
     process_items_per_s: round(perSecond(opts.items, processMs)),
+    ledger_events: LEDGER_EVENTS,
+    ledger_appends_per_s: round(perSecond(LEDGER_EVENTS, ledgerMs)),
     batch_ms: round(batchMs),
     batch_items_per_s: round(perSecond(opts.items, batchMs)),
     operator_view_ms: round(viewMs),
@@ -551,6 +573,10 @@ async function main(): Promise<void> {
   );
   line('submit + process', `${fmtMs(batchMs)} → ${nf.format(figures.batch_items_per_s)} items/s`);
   line('operator view', fmtMs(viewMs));
+  line(
+    'ledger appends',
+    `${nf.format(LEDGER_EVENTS)} events in transactions of ${LEDGER_TX}: ${fmtMs(ledgerMs)} → ${nf.format(figures.ledger_appends_per_s)} events/s`,
+  );
   console.log(`\noutcomes (batch ${view.state})`);
   for (const [k, v] of Object.entries(outcomes).sort()) line(k, nf.format(v));
   console.log('\noutcomes by what the item was built as');
