@@ -1,3 +1,4 @@
+import type { ValidItem } from '../../policy/item-rules.ts';
 import { addressKeys } from '../normalize/address.ts';
 import { foldText } from '../normalize/text.ts';
 import { addDays } from '../../policy/item-rules.ts';
@@ -126,18 +127,8 @@ export const FORMAT_RATES = {
   dob: 0.5,
 };
 
-/** The fields of an item that say who and where. */
-export interface SubjectFields {
-  first_name: string;
-  middle_name: string;
-  last_name: string;
-  street: string;
-  unit: string;
-  city: string;
-  state: string;
-  zip: string;
-  dob: string | null;
-}
+/** The fields of an item that say who and where: a lawful item without its request id. */
+export type SubjectFields = Omit<ValidItem, 'request_id'>;
 
 /** A lawful request item, as an agency sends it. */
 export type RequestItem = Omit<SubjectFields, 'dob'> & {
