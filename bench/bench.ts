@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +35,8 @@ const USAGE = `usage: npm run bench -- [options]
                      creates and drops a database taxgate_bench_<random>)
   --out FILE         JSON results (default bench/results/bench-<database>.json)
   --seed N           seed of the synthetic data (default 1)
+  --store DIR        PGlite only: keep the imported store in DIR and reuse it on
+                     later runs with the same --returns and --seed (import skipped)
   -h, --help         this text`;
 
 const LATEST_YEAR = 2024;
@@ -47,6 +49,7 @@ interface Options {
   database: DatabaseKind;
   out: string;
   seed: number;
+  store: string | null;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -60,6 +63,7 @@ function parseOptions(argv: string[]): Options {
       database: { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,12 +83,18 @@ function parseOptions(argv: string[]): Options {
   if (database !== 'pglite' && database !== 'postgres') {
     throw new UsageError(`--database must be pglite or postgres, not '${values.database}'`);
   }
+  if (values.store && database !== 'pglite') {
+    throw new UsageError(
+      '--store keeps a PGlite data folder; it does not apply to --database postgres',
+    );
+  }
   return {
     returns: int('returns', values.returns, 100_000, 1),
     items: int('items', values.items, 10_000, 1),
     database,
     out: resolve(values.out ?? join('bench', 'results', `bench-${database}.json`)),
     seed: int('seed', values.seed, 1, 0),
+    store: values.store ? resolve(values.store) : null,
   };
 }
 
@@ -308,6 +318,15 @@ function buildItems(
 
 // ---------------------------------------------------------------- database
 
+/** The returns/seed a kept store was imported with, or null when there is none. */
+async function keptStoreKey(dir: string): Promise<string | null> {
+  try {
+    return (await readFile(join(dir, 'store.json'), 'utf8')).trim();
+  } catch {
+    return null;
+  }
+}
+
 /** A fresh database on the DATABASE_URL server; returns its URL and registers its drop. */
 async function createBenchDatabase(): Promise<string> {
   const adminUrl = process.env.DATABASE_URL;
@@ -377,22 +396,46 @@ async function main(): Promise<void> {
   const csv = await writeReturnsCsv(csvPath, opts, nMatchWanted);
   const generateMs = performance.now() - t;
 
-  // 2. Open (and migrate) a fresh taxgate.
+  // 2. Open (and migrate) a fresh taxgate, or a copy of a kept store.
+  const storeKey = JSON.stringify({ returns: opts.returns, seed: opts.seed });
+  const reuse = opts.store !== null && (await keptStoreKey(opts.store)) === storeKey;
+  if (reuse) {
+    note(`bench: reusing the store kept in ${opts.store} (import skipped)`);
+    await cp(join(opts.store!, 'data'), dataDir, { recursive: true });
+  }
   t = performance.now();
-  const tg: Taxgate = await openTaxgate(config);
+  let tg: Taxgate = await openTaxgate(config);
   const openMs = performance.now() - t;
   const rssAfterOpen = process.memoryUsage().rss;
   cleanups.push({ what: 'close taxgate', run: () => tg.close() });
 
   // 3. Import.
-  const importBar = progress('import');
-  t = performance.now();
-  const imported = await tg.importTaxpayers(createReadStream(csvPath), {
-    actor: 'bench',
-    onProgress: (rows) => importBar.update(rows, opts.returns),
-  });
-  const importMs = performance.now() - t;
-  importBar.end();
+  let imported = {
+    rows: 0,
+    inserted: 0,
+    rejected: 0,
+    problems: [] as { line: number; reason: string }[],
+  };
+  let importMs = 0;
+  if (!reuse) {
+    const importBar = progress('import');
+    t = performance.now();
+    imported = await tg.importTaxpayers(createReadStream(csvPath), {
+      actor: 'bench',
+      onProgress: (rows) => importBar.update(rows, opts.returns),
+    });
+    importMs = performance.now() - t;
+    importBar.end();
+    if (opts.store !== null) {
+      // Copy the closed data folder: PGlite must not be written while copied.
+      await tg.close();
+      await rm(opts.store, { recursive: true, force: true });
+      await cp(dataDir, join(opts.store, 'data'), { recursive: true });
+      await writeFile(join(opts.store, 'store.json'), storeKey + '\n');
+      note(`bench: store kept in ${opts.store}`);
+      tg = await openTaxgate(config);
+    }
+  }
   const rssAfterImport = process.memoryUsage().rss;
   const store = await tg.countTaxpayers();
   if (imported.rejected > 0) {
@@ -432,14 +475,20 @@ async function main(): Promise<void> {
   const bars = { validate: progress('validate'), match: progress('match') };
   const phase: { current: 'validate' | 'match' | null } = { current: null };
   const t2 = performance.now();
+  const phaseStart = { validate: NaN, match: NaN };
+  let matchItems = 0;
   await tg.processBatch(submitted.batch_id, {
     onProgress: (p, done, total) => {
+      if (done === 0) phaseStart[p] = performance.now();
+      if (p === 'match') matchItems = total;
       if (phase.current && phase.current !== p) bars[phase.current].end();
       phase.current = p;
       bars[p].update(done, total);
     },
   });
   const processMs = performance.now() - t2;
+  const validateMs = phaseStart.match - phaseStart.validate;
+  const matchMs = t2 + processMs - phaseStart.match;
   if (phase.current) bars[phase.current].end();
   const batchMs = submitMs + processMs;
 
@@ -500,6 +549,7 @@ async function main(): Promise<void> {
     generate_csv_ms: round(generateMs),
     csv_bytes: csv.bytes,
     open_and_migrate_ms: round(openMs),
+    store_reused: reuse,
     import_ms: round(importMs),
     import_returns_per_s: round(perSecond(imported.rows, importMs)),
     import_rows: imported.rows,
@@ -513,6 +563,11 @@ async function main(): Promise<void> {
     submit_items_per_s: round(perSecond(opts.items, submitMs)),
     process_ms: round(processMs),
     process_items_per_s: round(perSecond(opts.items, processMs)),
+    validate_ms: round(validateMs),
+    validate_items_per_s: round(perSecond(opts.items, validateMs)),
+    match_ms: round(matchMs),
+    match_items: matchItems,
+    match_items_per_s: round(perSecond(matchItems, matchMs)),
     ledger_events: LEDGER_EVENTS,
     ledger_appends_per_s: round(perSecond(LEDGER_EVENTS, ledgerMs)),
     batch_ms: round(batchMs),
@@ -570,6 +625,14 @@ async function main(): Promise<void> {
   line(
     'process (validate+match)',
     `${fmtMs(processMs)} → ${nf.format(figures.process_items_per_s)} items/s`,
+  );
+  line(
+    '  validate (all items)',
+    `${fmtMs(validateMs)} → ${nf.format(figures.validate_items_per_s)} items/s`,
+  );
+  line(
+    '  match (valid items)',
+    `${fmtMs(matchMs)} → ${nf.format(figures.match_items_per_s)} items/s`,
   );
   line('submit + process', `${fmtMs(batchMs)} → ${nf.format(figures.batch_items_per_s)} items/s`);
   line('operator view', fmtMs(viewMs));

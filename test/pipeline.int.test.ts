@@ -222,8 +222,8 @@ for (const kind of TEST_DATABASES) {
       await expect(
         tg.processBatch(batch_id, {
           pageSize: 4,
-          onProgress: (phase) => {
-            if (phase === 'match' && ++pages === 2) throw new Error('simulated crash');
+          onProgress: (phase, done) => {
+            if (phase === 'match' && done > 0 && ++pages === 2) throw new Error('simulated crash');
           },
         }),
       ).rejects.toThrow('simulated crash');

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { appendEvents, type LedgerEvent } from '../ledger/events.store.ts';
 import type { Database, BatchesTable } from '../storage/schema.ts';
+import type { Evidence } from '../matching/evidence.ts';
 import type { Insertable, Selectable } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -223,33 +224,33 @@ export async function insertOutcomes(
   outcomes: NewOutcome[],
 ): Promise<NewOutcome[]> {
   if (outcomes.length === 0) return [];
+  // One JSON document, not one array per column: on PGlite every array element
+  // costs more than its bytes (docs/scaling.md#embedded-pglite).
   const r = await sql<{ position: number }>`
     insert into item_outcomes (batch_id, position, request_id, outcome, reasons, rule_set_version, model_version)
     select ${batchId}, o.position, o.request_id, o.outcome,
-           array(select jsonb_array_elements_text(o.reasons)), o.rule_set_version, o.model_version
-      from unnest(${outcomes.map((o) => o.position)}::int[], ${outcomes.map((o) => o.request_id)}::text[],
-                  ${outcomes.map((o) => o.outcome)}::text[], ${outcomes.map((o) => JSON.stringify(o.reasons))}::jsonb[],
-                  ${outcomes.map((o) => o.rule_set_version)}::text[], ${outcomes.map((o) => o.model_version)}::text[])
-        as o(position, request_id, outcome, reasons, rule_set_version, model_version)
+           array(select json_array_elements_text(o.reasons)), o.rule_set_version, o.model_version
+      from json_to_recordset(${JSON.stringify(outcomes)}::json)
+        as o(position int, request_id text, outcome text, reasons json, rule_set_version text, model_version text)
     on conflict (batch_id, position) do nothing
     returning position`.execute(trx);
   const written = new Set(r.rows.map((x) => x.position));
   return outcomes.filter((o) => written.has(o.position));
 }
 
-/** Keeps each proposed outcome's evidence (comparison vector and weights). */
+/** Keeps each proposed outcome's evidence (comparison vector and weights, compactly). */
 export async function insertExplanations(
   trx: Db,
   batchId: string,
   modelVersion: string,
-  proposals: { position: number; explanation: unknown }[],
+  proposals: { position: number; evidence: Evidence }[],
 ): Promise<void> {
   if (proposals.length === 0) return;
   await sql`
     insert into item_explanations (batch_id, position, model_version, explanation)
-    select ${batchId}, e.position, ${modelVersion}, e.explanation
-      from unnest(${proposals.map((p) => p.position)}::int[], ${proposals.map((p) => JSON.stringify(p.explanation))}::jsonb[])
-        as e(position, explanation)
+    select ${batchId}, e.position, ${modelVersion}, e.evidence
+      from json_to_recordset(${JSON.stringify(proposals.map((p) => ({ position: p.position, evidence: p.evidence })))}::json)
+        as e(position int, evidence jsonb)
     on conflict (batch_id, position) do nothing`.execute(trx);
 }
 

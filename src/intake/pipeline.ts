@@ -21,7 +21,7 @@ import {
 export interface PipelineOptions {
   /** Items per page and per transaction. */
   pageSize?: number;
-  /** Called after each committed page with items done so far. */
+  /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
 }
 
@@ -65,6 +65,7 @@ async function validatePhase(
 ) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const judge = new BatchItemJudge(ctx);
+  opts.onProgress?.('validate', 0, batch.item_count);
   let after = -1;
   let rejected = 0;
   for (;;) {
@@ -121,6 +122,7 @@ async function matchPhase(
   const toMatch = batch.item_count - decided;
   // One model for the whole batch, so every outcome of it is explained alike.
   const model = await activeModel(db);
+  opts.onProgress?.('match', 0, toMatch);
   let after = -1;
   let done = 0;
   for (;;) {

@@ -5,7 +5,8 @@ import { compare, type GivenNamesCompatible } from './comparison.ts';
 import { decide, DEFAULT_THRESHOLDS, type Decision, type DecisionThresholds } from './decision.ts';
 import { findCandidates, nameFrequencies } from './engine.store.ts';
 import { blockingKeys, personFeatures } from './features.ts';
-import { score, type ModelParameters } from './scoring.ts';
+import { evidenceCandidate, type Evidence } from './evidence.ts';
+import { score, type ModelParameters, type TermFrequencies } from './scoring.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -16,22 +17,7 @@ export interface EngineProposal {
   reasons: string[];
   /** TINs whose returns were read to decide (the accounting; never released). */
   inspected: string[];
-  explanation: Explanation;
-}
-
-/** The waterfall of the best candidates (docs/matching.md#explanations). */
-export interface Explanation {
-  model_version: string;
-  outcome: Decision['outcome'];
-  reasons: string[];
-  candidates: {
-    rank: number;
-    tin: string;
-    probability: number;
-    weight: number;
-    swapped: boolean;
-    parts: { field: string; level: string; weight: number }[];
-  }[];
+  evidence: Evidence;
 }
 
 export interface EngineOptions {
@@ -78,10 +64,12 @@ export async function matchPage(
         vector.surname === 'exact' ? tf.surname.get(c.features.surnames.join(' ')) : undefined;
       const givenTf =
         vector.given === 'exact' ? tf.given.get(c.features.given[0] ?? '') : undefined;
+      const termFrequencies: TermFrequencies = { surname: surnameTf, given: givenTf };
       return {
         tin: c.tin,
         vector,
-        score: score(vector, opts.model, { surname: surnameTf, given: givenTf }),
+        termFrequencies,
+        score: score(vector, opts.model, termFrequencies),
       };
     });
     const decision = decide(scored, opts.thresholds ?? DEFAULT_THRESHOLDS, features);
@@ -93,18 +81,11 @@ export async function matchPage(
       outcome: decision.outcome,
       reasons: decision.reasons,
       inspected: scored.map((s) => s.tin),
-      explanation: {
-        model_version: opts.model.version,
-        outcome: decision.outcome,
-        reasons: decision.reasons,
-        candidates: ranked.map((s, i) => ({
-          rank: i + 1,
-          tin: s.tin,
-          probability: s.score.probability,
-          weight: s.score.weight,
-          swapped: s.vector.swapped,
-          parts: s.score.parts,
-        })),
+      evidence: {
+        v: 2,
+        o: decision.outcome,
+        r: decision.reasons,
+        c: ranked.map((s) => evidenceCandidate(s.tin, s.vector, s.termFrequencies, s.score.weight)),
       },
     };
   });

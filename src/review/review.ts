@@ -1,7 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { getBatch, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
+import { modelByVersion } from '../matching/engine.store.ts';
+import { explainEvidence, isEvidence } from '../matching/evidence.ts';
 import type { Database } from '../storage/schema.ts';
 
 /** What a reviewer may decide for an item the engine left undecided. */
@@ -123,10 +125,7 @@ export async function explainItem(
     await appendEvents(trx, [
       { type: 'explanation.viewed', actor, batchId, payload: { position: row.position } },
     ]);
-    const explanation = row.explanation as { candidates?: { tin?: string }[] } & Record<
-      string,
-      unknown
-    >;
+    const explanation = await waterfall(trx, row.explanation, row.model_version);
     const candidates = (explanation.candidates ?? []).map(({ tin: _tin, ...rest }) => rest);
     return {
       batch_id: batchId,
@@ -136,4 +135,17 @@ export async function explainItem(
       explanation: { ...explanation, candidates },
     };
   });
+}
+
+/** The stored explanation as a waterfall: compact evidence is rebuilt with its model. */
+async function waterfall(
+  db: Transaction<Database>,
+  stored: unknown,
+  modelVersion: string,
+): Promise<{ candidates?: { tin?: string }[] } & Record<string, unknown>> {
+  // Rows written before compact evidence hold the waterfall itself.
+  if (!isEvidence(stored)) return stored as Record<string, unknown>;
+  const model = await modelByVersion(db, modelVersion);
+  if (!model) throw new Error(`model ${modelVersion} of a recorded explanation is missing`);
+  return explainEvidence(stored, model) as unknown as Record<string, unknown>;
 }
