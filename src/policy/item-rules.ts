@@ -361,8 +361,14 @@ function validRecipients(value: unknown): boolean {
 /** Whether s is a real calendar day written YYYY-MM-DD. */
 export function isCalendarDate(s: string): boolean {
   if (!DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  // Arithmetic, not Date parsing: it runs for several dates of every item.
+  const year = Number(s.slice(0, 4));
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return day <= days;
 }
 
 /** YYYY-MM-DD plus n days. */

@@ -1,3 +1,4 @@
+import { memoizeString } from './memo.ts';
 import { foldText } from './text.ts';
 import {
   parseUnit,
@@ -27,10 +28,16 @@ export interface ParsedStreet {
  * (see us-address.ts and docs/matching-addresses.md).
  * @example parseStreetLine('123 North Main Street Apt 4b') // { houseNumber: '123', streetName: 'N MAIN ST', unit: '4B' }
  */
-export function parseStreetLine(street: string): ParsedStreet {
-  const a = parseUsStreet(street);
-  return { houseNumber: a.houseNumber, streetName: streetLine(a), unit: a.unitId || a.unitType };
-}
+export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoizeString(
+  (street) => {
+    const a = parseUsStreet(street);
+    return Object.freeze({
+      houseNumber: a.houseNumber,
+      streetName: streetLine(a),
+      unit: a.unitId || a.unitType,
+    });
+  },
+);
 
 /** Unit identifier without its designator: 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' → 'REAR'. */
 export function normaliseUnit(unit: string): string {
