@@ -10,6 +10,7 @@ import {
   type TaxpayerReturn,
 } from './taxpayer-row.ts';
 import { upsertReturns } from './taxpayers.store.ts';
+import { tidyMatchingIndex } from '../matching/engine.store.ts';
 
 export interface ImportSummary {
   rows: number;
@@ -110,6 +111,7 @@ export async function importTaxpayerReturns(
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
+  if (summary.inserted + summary.updated > 0) await tidyMatchingIndex(db);
   // The parser reports malformed records as it meets them, ahead of the rows before them.
   summary.problems.sort((a, b) => a.line - b.line);
   return summary;
