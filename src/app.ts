@@ -128,6 +128,8 @@ export async function openTaxgate(
   const operatorToken = await ensureOperatorToken(config.dataDir);
   const subjectKey = await ensureSubjectKey(config.dataDir);
   const workerId = newId('wrk');
+  // A PostgreSQL server works on one page's statements while we compare another's.
+  const pipeline: PipelineOptions = { lanes: target.kind === 'postgres' ? 2 : 1 };
 
   const ownBatch = async (batchId: string, requester?: RequesterIdentity) => {
     const batch = await getBatch(db, batchId);
@@ -158,7 +160,7 @@ export async function openTaxgate(
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),
-    processBatch: (id, o) => processBatch(db, id, o),
+    processBatch: (id, o) => processBatch(db, id, { ...pipeline, ...o }),
     async drainQueue() {
       let n = 0;
       for (
@@ -167,7 +169,7 @@ export async function openTaxgate(
         id = await claimNextBatch(db, workerId)
       ) {
         try {
-          await processBatch(db, id);
+          await processBatch(db, id, pipeline);
           n++;
         } finally {
           await releaseLease(db, id, workerId);

@@ -207,6 +207,57 @@ for (const kind of TEST_DATABASES) {
       expect(b).toEqual({ batch_id: a.batch_id, state: 'received', duplicate: true });
     });
 
+    it('matches pages in two lanes: every item once, and a failing lane stops the other', async () => {
+      const items = Array.from({ length: 30 }, (_, i) =>
+        buildItem({ request_id: `l${i}`, street: `${200 + i} Main St` }),
+      );
+      const submit = async (ids: typeof items) =>
+        (
+          await tg.submitBatch(
+            Buffer.from(await signEnvelope(envelope('ice-2026', officialId, ids), keys.privateKey)),
+          )
+        ).batch_id;
+      const first = await submit(items);
+      await tg.processBatch(first, { pageSize: 4, lanes: 2 });
+      const view = await tg.operatorView(first);
+      expect(view.state).toBe('matched');
+      expect(view.items.map((i) => i.request_id)).toEqual(items.map((i) => i.request_id));
+      const matched = (await listEvents(tg.db, first)).filter((e) => e.type === 'items.matched');
+      expect(matched).toHaveLength(8); // ceil(30 / 4) pages, each recorded once
+      expect(matched.reduce((n, e) => n + (e.payload.items as number), 0)).toBe(30);
+      const positions = matched.flatMap((e) => {
+        const p = e.payload as { first_position: number; last_position: number };
+        return Array.from(
+          { length: p.last_position - p.first_position + 1 },
+          (_, k) => p.first_position + k,
+        );
+      });
+      expect(positions.sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
+
+      const second = await submit(
+        items.map((i, k) => ({ ...i, request_id: `m${k}`, street: `${300 + k} Main St` })),
+      );
+      let progress = 0;
+      await expect(
+        tg.processBatch(second, {
+          pageSize: 4,
+          lanes: 2,
+          onProgress: (phase, done) => {
+            if (phase === 'match' && done > 0 && ++progress === 2) throw new Error('lane down');
+          },
+        }),
+      ).rejects.toThrow('lane down');
+      // The other lane stopped: at most the pages in flight were written.
+      const written = (await tg.operatorView(second)).items.filter((i) => i.outcome !== null);
+      expect(written.length).toBeLessThanOrEqual(3 * 4);
+      await tg.processBatch(second, { pageSize: 4, lanes: 2 });
+      const after = await tg.operatorView(second);
+      expect(after.state).toBe('matched');
+      expect(after.items.every((i) => i.outcome !== null)).toBe(true);
+      const again = (await listEvents(tg.db, second)).filter((e) => e.type === 'items.matched');
+      expect(again.reduce((n, e) => n + (e.payload.items as number), 0)).toBe(30);
+    });
+
     it('resumes an interrupted run without losing or duplicating an outcome', async () => {
       const items = Array.from({ length: 23 }, (_, i) =>
         buildItem({

@@ -21,6 +21,12 @@ import {
 export interface PipelineOptions {
   /** Items per page and per transaction. */
   pageSize?: number;
+  /**
+   * Pages matched at once (default 1). More than one pays on a PostgreSQL server,
+   * which runs one page's statements while this process compares another's; PGlite
+   * runs in this thread, so there it only interleaves.
+   */
+  lanes?: number;
   /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
 }
@@ -123,59 +129,41 @@ async function matchPhase(
   // One model for the whole batch, so every outcome of it is explained alike.
   const model = await activeModel(db);
   opts.onProgress?.('match', 0, toMatch);
+  // Pages are claimed in order, one read at a time; with several lanes one page's
+  // comparisons run while another's statements are at the database server.
   let after = -1;
+  let claiming: Promise<unknown> = Promise.resolve();
+  let failed = false;
+  const claimPage = () => {
+    const page = claiming.then(async () => {
+      if (failed) return [];
+      const items = await readUndecidedItems(db, batchId, after, pageSize);
+      if (items.length > 0) after = items[items.length - 1]!.position;
+      return items;
+    });
+    claiming = page.catch(() => undefined);
+    return page;
+  };
   let done = 0;
-  for (;;) {
-    const page = await readUndecidedItems(db, batchId, after, pageSize);
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.position;
-    const items = page.map(({ position, item }) => {
-      // Re-derive the clean item: the validation phase already passed it.
-      const v = validateItem(item, ctx);
-      if (!v.valid) {
-        throw new Error(
-          `item ${position} of ${batchId} has no outcome but does not pass the rules`,
-        );
-      }
-      return { position, item: v.item };
-    });
-    await db.transaction().execute(async (trx) => {
-      const proposals = await matchPage(trx, items, { model, compatible: givenNamesCompatible });
-      const requestIds = new Map(items.map((i) => [i.position, i.item.request_id]));
-      const written = await insertOutcomes(
-        trx,
-        batchId,
-        proposals.map((p) => ({
-          position: p.position,
-          request_id: requestIds.get(p.position)!,
-          outcome: p.outcome,
-          reasons: p.reasons,
-          rule_set_version: batch.rule_set_version,
-          model_version: model.version,
-        })),
-      );
-      if (written.length > 0) {
-        const writtenPositions = new Set(written.map((w) => w.position));
-        const mine = proposals.filter((p) => writtenPositions.has(p.position));
-        await insertExplanations(trx, batchId, model.version, mine);
-        const inspected = new Set(mine.flatMap((p) => p.inspected));
-        await appendEvents(trx, [
-          {
-            type: 'items.matched',
-            actor: WORKER_ACTOR,
-            batchId,
-            payload: {
-              ...summarise(written),
-              model_version: model.version,
-              returns_inspected: inspected.size,
-            },
-          },
-        ]);
-      }
-    });
-    done += page.length;
-    opts.onProgress?.('match', done, toMatch);
-  }
+  const lane = async () => {
+    for (;;) {
+      const page = await claimPage();
+      if (page.length === 0) return;
+      await matchOnePage(db, batch, ctx, model, page);
+      done += page.length;
+      opts.onProgress?.('match', done, toMatch);
+    }
+  };
+  const lanes = await Promise.allSettled(
+    Array.from({ length: Math.max(1, opts.lanes ?? 1) }, () =>
+      lane().catch((err: unknown) => {
+        failed = true; // the other lanes stop at their next page
+        throw err;
+      }),
+    ),
+  );
+  const failure = lanes.find((l) => l.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
   const counts = await countOutcomes(db, batchId);
   // Items the engine could not decide hold the batch in review until a person decides them.
   const next = counts.PENDING_REVIEW ? 'in_review' : 'matched';
@@ -187,6 +175,59 @@ async function matchPhase(
       payload: { outcomes: counts, model_version: model.version },
     }),
   );
+}
+
+/** Matches one page of undecided items and commits its outcomes, evidence and event. */
+async function matchOnePage(
+  db: Kysely<Database>,
+  batch: Awaited<ReturnType<typeof getBatch>>,
+  ctx: Parameters<typeof validateItem>[1],
+  model: Awaited<ReturnType<typeof activeModel>>,
+  page: Awaited<ReturnType<typeof readUndecidedItems>>,
+): Promise<void> {
+  const batchId = batch.id;
+  const items = page.map(({ position, item }) => {
+    // Re-derive the clean item: the validation phase already passed it.
+    const v = validateItem(item, ctx);
+    if (!v.valid) {
+      throw new Error(`item ${position} of ${batchId} has no outcome but does not pass the rules`);
+    }
+    return { position, item: v.item };
+  });
+  await db.transaction().execute(async (trx) => {
+    const proposals = await matchPage(trx, items, { model, compatible: givenNamesCompatible });
+    const requestIds = new Map(items.map((i) => [i.position, i.item.request_id]));
+    const written = await insertOutcomes(
+      trx,
+      batchId,
+      proposals.map((p) => ({
+        position: p.position,
+        request_id: requestIds.get(p.position)!,
+        outcome: p.outcome,
+        reasons: p.reasons,
+        rule_set_version: batch.rule_set_version,
+        model_version: model.version,
+      })),
+    );
+    if (written.length > 0) {
+      const writtenPositions = new Set(written.map((w) => w.position));
+      const mine = proposals.filter((p) => writtenPositions.has(p.position));
+      await insertExplanations(trx, batchId, model.version, mine);
+      const inspected = new Set(mine.flatMap((p) => p.inspected));
+      await appendEvents(trx, [
+        {
+          type: 'items.matched',
+          actor: WORKER_ACTOR,
+          batchId,
+          payload: {
+            ...summarise(written),
+            model_version: model.version,
+            returns_inspected: inspected.size,
+          },
+        },
+      ]);
+    }
+  });
 }
 
 function summarise(outcomes: NewOutcome[]): Record<string, unknown> {
