@@ -35,8 +35,9 @@ const USAGE = `usage: npm run bench -- [options]
                      creates and drops a database taxgate_bench_<random>)
   --out FILE         JSON results (default bench/results/bench-<database>.json)
   --seed N           seed of the synthetic data (default 1)
-  --store DIR        PGlite only: keep the imported store in DIR and reuse it on
-                     later runs with the same --returns and --seed (import skipped)
+  --store DIR|NAME   keep the imported store and reuse it on later runs with the
+                     same --returns and --seed (import skipped): a folder for
+                     pglite, a database name on the server for postgres
   -h, --help         this text`;
 
 const LATEST_YEAR = 2024;
@@ -83,9 +84,9 @@ function parseOptions(argv: string[]): Options {
   if (database !== 'pglite' && database !== 'postgres') {
     throw new UsageError(`--database must be pglite or postgres, not '${values.database}'`);
   }
-  if (values.store && database !== 'pglite') {
+  if (values.store && database === 'postgres' && !/^[a-z_][a-z0-9_]{0,62}$/.test(values.store)) {
     throw new UsageError(
-      '--store keeps a PGlite data folder; it does not apply to --database postgres',
+      `--store names a database with --database postgres: lower-case letters, digits and _, not '${values.store}'`,
     );
   }
   return {
@@ -94,7 +95,7 @@ function parseOptions(argv: string[]): Options {
     database,
     out: resolve(values.out ?? join('bench', 'results', `bench-${database}.json`)),
     seed: int('seed', values.seed, 1, 0),
-    store: values.store ? resolve(values.store) : null,
+    store: values.store ? (database === 'pglite' ? resolve(values.store) : values.store) : null,
   };
 }
 
@@ -328,19 +329,12 @@ async function keptStoreKey(dir: string): Promise<string | null> {
 }
 
 /** A fresh database on the DATABASE_URL server; returns its URL and registers its drop. */
-async function createBenchDatabase(): Promise<string> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    throw new UsageError('--database postgres needs DATABASE_URL (postgres://user:pass@host/db)');
-  }
+async function createBenchDatabase(template?: string): Promise<string> {
+  const adminUrl = adminDatabaseUrl();
   const name = `taxgate_bench_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
+  await withAdmin((admin) =>
+    admin.query(`create database ${name}${template ? ` template ${template}` : ''}`),
+  );
   cleanups.push({
     what: `drop database ${name}`,
     run: async () => {
@@ -357,6 +351,45 @@ async function createBenchDatabase(): Promise<string> {
   url.pathname = `/${name}`;
   note(`bench: created database ${name} on ${url.host}`);
   return url.toString();
+}
+
+function adminDatabaseUrl(): string {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    throw new UsageError('--database postgres needs DATABASE_URL (postgres://user:pass@host/db)');
+  }
+  return adminUrl;
+}
+
+async function withAdmin<T>(run: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
+  await admin.connect();
+  try {
+    return await run(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The returns/seed a kept store database was imported with (its comment), or null. */
+async function keptStoreDatabaseKey(name: string): Promise<string | null> {
+  const r = await withAdmin((admin) =>
+    admin.query<{ key: string | null }>(
+      `select shobj_description(oid, 'pg_database') as key from pg_database where datname = $1`,
+      [name],
+    ),
+  );
+  return r.rows[0]?.key ?? null;
+}
+
+/** Copies the bench database (no one connected) to the kept store database. */
+async function keepStoreDatabase(benchUrl: string, name: string, key: string): Promise<void> {
+  const bench = new URL(benchUrl).pathname.slice(1);
+  await withAdmin(async (admin) => {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name} template ${bench}`);
+    await admin.query(`comment on database ${name} is ${pg.escapeLiteral(key)}`);
+  });
 }
 
 // ---------------------------------------------------------------- main
@@ -380,9 +413,17 @@ async function main(): Promise<void> {
     TAXGATE_DATA: dataDir,
     TAXGATE_LOG_LEVEL: 'warn',
   };
+  const storeKey = JSON.stringify({ returns: opts.returns, seed: opts.seed });
   let databaseUrl: string | undefined;
-  if (opts.database === 'postgres') databaseUrl = await createBenchDatabase();
-  else delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
+  let reuse = false;
+  if (opts.database === 'postgres') {
+    reuse = opts.store !== null && (await keptStoreDatabaseKey(opts.store)) === storeKey;
+    if (reuse) note(`bench: reusing the store kept in database ${opts.store} (import skipped)`);
+    databaseUrl = await createBenchDatabase(reuse ? opts.store! : undefined);
+  } else {
+    delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
+    reuse = opts.store !== null && (await keptStoreKey(opts.store)) === storeKey;
+  }
   const config = loadConfig(env, { dataDir, databaseUrl });
 
   note(
@@ -397,9 +438,7 @@ async function main(): Promise<void> {
   const generateMs = performance.now() - t;
 
   // 2. Open (and migrate) a fresh taxgate, or a copy of a kept store.
-  const storeKey = JSON.stringify({ returns: opts.returns, seed: opts.seed });
-  const reuse = opts.store !== null && (await keptStoreKey(opts.store)) === storeKey;
-  if (reuse) {
+  if (reuse && opts.database === 'pglite') {
     note(`bench: reusing the store kept in ${opts.store} (import skipped)`);
     await cp(join(opts.store!, 'data'), dataDir, { recursive: true });
   }
@@ -427,12 +466,17 @@ async function main(): Promise<void> {
     importMs = performance.now() - t;
     importBar.end();
     if (opts.store !== null) {
-      // Copy the closed data folder: PGlite must not be written while copied.
+      // Copy the closed database: nothing may write to it while it is copied.
       await tg.close();
-      await rm(opts.store, { recursive: true, force: true });
-      await cp(dataDir, join(opts.store, 'data'), { recursive: true });
-      await writeFile(join(opts.store, 'store.json'), storeKey + '\n');
-      note(`bench: store kept in ${opts.store}`);
+      if (opts.database === 'postgres') {
+        await keepStoreDatabase(databaseUrl!, opts.store, storeKey);
+        note(`bench: store kept in database ${opts.store}`);
+      } else {
+        await rm(opts.store, { recursive: true, force: true });
+        await cp(dataDir, join(opts.store, 'data'), { recursive: true });
+        await writeFile(join(opts.store, 'store.json'), storeKey + '\n');
+        note(`bench: store kept in ${opts.store}`);
+      }
       tg = await openTaxgate(config);
     }
   }
