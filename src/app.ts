@@ -18,6 +18,8 @@ import { processBatch, type PipelineOptions } from './intake/pipeline.ts';
 import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
 import { verifyLedger } from './ledger/events.store.ts';
+import { ensureLedgerSigner } from './ledger/ledger-key.ts';
+import { LedgerLog } from './ledger/publisher.ts';
 import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
 import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
@@ -47,6 +49,8 @@ export interface Taxgate {
   target: DatabaseTarget;
   operatorToken: string;
   resultPublicJwk: JWK;
+  /** Signed checkpoints, proofs, tiles and receipts of the ledger (docs/ledger.md). */
+  ledger: LedgerLog;
 
   applyAgreement(doc: unknown, actor: string): ReturnType<typeof applyAgreementDocument>;
   addOfficial(input: NewOfficial, actor: string): Promise<{ id: string }>;
@@ -127,6 +131,7 @@ export async function openTaxgate(
   const { d: _d, ...resultPublicJwk } = resultKey.privateJwk;
   const operatorToken = await ensureOperatorToken(config.dataDir);
   const subjectKey = await ensureSubjectKey(config.dataDir);
+  const ledger = new LedgerLog(db, await ensureLedgerSigner(config.dataDir, config.ledgerOrigin));
   const workerId = newId('wrk');
 
   const ownBatch = async (batchId: string, requester?: RequesterIdentity) => {
@@ -153,6 +158,7 @@ export async function openTaxgate(
     target,
     operatorToken,
     resultPublicJwk: { ...resultPublicJwk, kid: resultKey.kid, use: 'sig' },
+    ledger,
     applyAgreement: (doc, actor) => applyAgreementDocument(db, doc, actor),
     addOfficial: (input, actor) => addOfficial(db, input, actor),
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),

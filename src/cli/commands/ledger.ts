@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { openLedgerReader } from '../../app.ts';
 import { InvalidInputError, TaxgateError } from '../../errors.ts';
+import { ensureLedgerSigner } from '../../ledger/ledger-key.ts';
 import {
   formatRootFile,
   parseRootFile,
@@ -75,6 +76,17 @@ export function registerLedger(program: Command): void {
             : []),
         ].join('\n'),
       );
+    });
+
+  common(ledger.command('key'), { actor: false })
+    .description(
+      'print the verifier key of the checkpoints (C2SP vkey <origin>+<key ID>+<key>), creating the ledger key on first use',
+    )
+    .action(async (opts: CommonOptions) => {
+      const config = configFor(opts);
+      // Only the key files: no database, so it works while a server holds the folder.
+      const { vkey } = await ensureLedgerSigner(config.dataDir, config.ledgerOrigin);
+      printResult(opts, { origin: config.ledgerOrigin, vkey }, () => vkey);
     });
 
   common(ledger.command('root'), { actor: false })
