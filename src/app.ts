@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { JWK } from 'jose';
 import { sql, type Kysely } from 'kysely';
 import { ensureKeyPair, importPrivateJwk } from './auth/keys.ts';
-import { ensureOperatorToken } from './auth/operator-token.ts';
+import { ensureAuditorToken, ensureOperatorToken } from './auth/operator-token.ts';
 import { verifyClientAssertion, type RequesterIdentity } from './auth/client-assertion.ts';
 import type { Config } from './config.ts';
 import { approveAndRelease, fetchResults, type ResultSigner } from './disclosure/release.ts';
@@ -48,6 +48,8 @@ export interface Taxgate {
   db: Kysely<Database>;
   target: DatabaseTarget;
   operatorToken: string;
+  /** Read-only credential for the ledger's published routes (ADR 0007). */
+  auditorToken: string;
   resultPublicJwk: JWK;
   /** Signed checkpoints, proofs, tiles and receipts of the ledger (docs/ledger.md). */
   ledger: LedgerLog;
@@ -130,6 +132,7 @@ export async function openTaxgate(
   };
   const { d: _d, ...resultPublicJwk } = resultKey.privateJwk;
   const operatorToken = await ensureOperatorToken(config.dataDir);
+  const auditorToken = await ensureAuditorToken(config.dataDir);
   const subjectKey = await ensureSubjectKey(config.dataDir);
   const ledger = new LedgerLog(db, await ensureLedgerSigner(config.dataDir, config.ledgerOrigin));
   const workerId = newId('wrk');
@@ -157,6 +160,7 @@ export async function openTaxgate(
     db,
     target,
     operatorToken,
+    auditorToken,
     resultPublicJwk: { ...resultPublicJwk, kid: resultKey.kid, use: 'sig' },
     ledger,
     applyAgreement: (doc, actor) => applyAgreementDocument(db, doc, actor),
