@@ -6,7 +6,12 @@ import { ensureKeyPair, importPrivateJwk } from './auth/keys.ts';
 import { ensureAuditorToken, ensureOperatorToken } from './auth/operator-token.ts';
 import { verifyClientAssertion, type RequesterIdentity } from './auth/client-assertion.ts';
 import type { Config } from './config.ts';
-import { approveAndRelease, fetchResults, type ResultSigner } from './disclosure/release.ts';
+import {
+  approveAndRelease,
+  fetchResults,
+  type ReleasedResults,
+  type ResultSigner,
+} from './disclosure/release.ts';
 import { ForbiddenError, TaxgateError } from './errors.ts';
 import {
   claimNextBatch,
@@ -19,7 +24,7 @@ import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
 import { verifyLedger } from './ledger/events.store.ts';
 import { ensureLedgerSigner } from './ledger/ledger-key.ts';
-import { LedgerLog } from './ledger/publisher.ts';
+import { LedgerLog, type Receipt } from './ledger/publisher.ts';
 import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
 import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
@@ -65,11 +70,12 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** The released results with the ledger receipt of their release (docs/formats.md#receipt). */
   results(
     batchId: string,
     actor: string,
     requester?: RequesterIdentity,
-  ): ReturnType<typeof fetchResults>;
+  ): Promise<ReleasedResults & { log: Receipt }>;
   authenticateRequester(token: string): Promise<RequesterIdentity>;
   review(
     batchId: string,
@@ -201,7 +207,10 @@ export async function openTaxgate(
     approve: (id, actor) => approveAndRelease(db, id, actor, signer),
     async results(id, actor, requester) {
       await ownBatch(id, requester);
-      return fetchResults(db, id, actor);
+      const results = await fetchResults(db, id, actor);
+      // After the download is committed: the receipt needs a checkpoint covering the
+      // release entry, which may have to be signed now (ADR 0007).
+      return { ...results, log: await ledger.receipt(id) };
     },
     authenticateRequester: (token) => verifyClientAssertion(db, token),
     review: (id, requestId, decision, actor) =>
