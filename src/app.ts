@@ -26,7 +26,12 @@ import { verifyLedger } from './ledger/events.store.ts';
 import { ensureLedgerSigner } from './ledger/ledger-key.ts';
 import { LedgerLog, type Receipt } from './ledger/publisher.ts';
 import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
-import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
+import { listCheckpoints } from './ledger/checkpoints.store.ts';
+import {
+  checkStoredCheckpoints,
+  type LedgerVerification,
+  type SavedRoot,
+} from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
@@ -230,7 +235,15 @@ export async function openTaxgate(
 /** Read-only access to the ledger, for the offline verifier. */
 export interface LedgerReader {
   target: DatabaseTarget;
-  verify(opts?: { saved?: SavedRoot; pageSize?: number }): Promise<LedgerVerification>;
+  /**
+   * Verifies the entries, against `saved` and every stored signed checkpoint (their
+   * signatures checked with `vkey`; without a key only their roots are checked).
+   */
+  verify(opts?: {
+    saved?: SavedRoot;
+    vkey?: string | null;
+    pageSize?: number;
+  }): Promise<{ result: LedgerVerification; storedCheckpoints: number }>;
   close(): Promise<void>;
 }
 
@@ -267,9 +280,27 @@ export async function openLedgerReader(config: Config): Promise<LedgerReader> {
     throw err;
   }
   const { db } = opened;
+  // Migration 0005 brought the checkpoints; an older database simply has none.
+  const { rows: tables } = await sql`select 1 from information_schema.tables
+    where table_schema = current_schema() and table_name = 'ledger_checkpoints'`.execute(db);
   return {
     target,
-    verify: (o) => verifyLedger(db, o),
+    async verify(o = {}) {
+      const stored = tables.length > 0 ? await listCheckpoints(db) : [];
+      const checkpoints = checkStoredCheckpoints(stored, o.vkey ?? null);
+      if (typeof checkpoints === 'string') {
+        return {
+          result: { ok: false, entries: 0, index: null, message: checkpoints },
+          storedCheckpoints: stored.length,
+        };
+      }
+      const result = await verifyLedger(db, {
+        checkpoints,
+        ...(o.saved ? { saved: o.saved } : {}),
+        ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      });
+      return { result, storedCheckpoints: stored.length };
+    },
     async close() {
       await opened.close();
       await lock?.release();

@@ -1,11 +1,20 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
-import { parseVerifierKey, verifyNote } from '../src/ledger/checkpoint.ts';
+import {
+  formatCheckpoint,
+  parseVerifierKey,
+  signNote,
+  verifyNote,
+} from '../src/ledger/checkpoint.ts';
 import { listCheckpoints } from '../src/ledger/checkpoints.store.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
 import { leafHash, rootOf, verifyConsistency } from '../src/ledger/merkle.ts';
 import { startCheckpointTimer } from '../src/ledger/publisher.ts';
+import { openDatabase, pgliteDir } from '../src/storage/db.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { runCli } from './support/cli.ts';
 import { freshTestEnv, TEST_DATABASES, type TestEnv } from './support/databases.ts';
@@ -151,6 +160,103 @@ for (const kind of TEST_DATABASES) {
         await timer.stop();
       }
       expect(errors).toEqual([]);
+    });
+
+    it(
+      'taxgate ledger verify --checkpoint: checks a saved signed checkpoint and the stored ones',
+      { timeout: 120_000 },
+      async () => {
+        await appendEvents(tg.db, probes(6));
+        const cp = (await tg.ledger.publish())!;
+        const vkey = tg.ledger.vkey;
+        await tg.close();
+        const cliEnv = { ...env.env, TAXGATE_LEDGER_ORIGIN: 'taxgate.test.gov/ledger' };
+        const cli = (...args: string[]) => runCli(args, cliEnv, env.dataDir);
+        const file = join(env.dataDir, 'checkpoint.txt');
+        await writeFile(file, cp.note);
+
+        const ok = await cli('ledger', 'verify', '--checkpoint', file, '--json');
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.json()).toMatchObject({
+          entries: 6,
+          checkpoint: { size: 6, signed: true },
+          stored_checkpoints: { count: 1, signatures: 'verified' },
+        });
+
+        // A checkpoint the ledger key did not sign is refused, whatever it says.
+        const bad = join(env.dataDir, 'forged.txt');
+        await writeFile(bad, cp.note.replace('\n6\n', '\n5\n'));
+        expect((await cli('ledger', 'verify', '--checkpoint', bad, '--json')).json()).toMatchObject(
+          { error: { code: 'LEDGER_CHECKPOINT_INVALID' } },
+        );
+        // An outsider with only the database and the verifier key.
+        await rm(join(env.dataDir, 'keys'), { recursive: true });
+        expect(
+          (await cli('ledger', 'verify', '--checkpoint', file, '--json')).json(),
+        ).toMatchObject({ error: { code: 'LEDGER_KEY_MISSING' } });
+        const withKey = await cli(
+          'ledger',
+          'verify',
+          '--checkpoint',
+          file,
+          '--key',
+          vkey,
+          '--json',
+        );
+        expect(withKey.code, withKey.stderr).toBe(0);
+
+        // A superuser cuts the log and removes the stored checkpoint that remembers it:
+        // the log alone looks fine, the saved checkpoint does not.
+        const opened = await openDatabase(
+          env.config.databaseUrl
+            ? { kind: 'postgres', url: env.config.databaseUrl }
+            : { kind: 'pglite', dir: pgliteDir(env.dataDir) },
+        );
+        try {
+          await sql`alter table ledger_checkpoints disable trigger user`.execute(opened.db);
+          await sql`delete from ledger_checkpoints`.execute(opened.db);
+          await tamper(opened.db, 'delete from events where leaf_index >= 4');
+        } finally {
+          await opened.close();
+        }
+        expect((await cli('ledger', 'verify', '--key', vkey, '--json')).code).toBe(0);
+        const cut = await cli('ledger', 'verify', '--checkpoint', file, '--key', vkey, '--json');
+        expect(cut.code).toBe(1);
+        expect(cut.json()).toEqual({
+          error: {
+            code: 'LEDGER_INVALID',
+            message:
+              'ledger entry 4 is missing: the root of the saved checkpoint covers 6 entries and the log has 4 (it was cut short)',
+            details: { index: 4, entries_verified: 4 },
+          },
+        });
+        // Reopened for afterEach.
+        tg = await openTaxgate({ ...env.config, ledgerOrigin: 'taxgate.test.gov/ledger' });
+      },
+    );
+
+    it('taxgate ledger verify names a stored checkpoint the ledger key did not sign', async () => {
+      await appendEvents(tg.db, probes(3));
+      const cp = (await tg.ledger.publish())!;
+      const forged = signNote(
+        formatCheckpoint({ origin: 'taxgate.test.gov/ledger', size: 3, rootHash: cp.rootHash }),
+        { name: 'taxgate.test.gov/ledger', privateKey: generateKeyPairSync('ed25519').privateKey },
+      );
+      await sql`insert into ledger_checkpoints (tree_size, root_hash, note)
+        values ('2', ${cp.rootHash}, ${forged})`.execute(tg.db);
+      await tg.close();
+      const run = await runCli(['ledger', 'verify', '--json'], {
+        ...env.env,
+        TAXGATE_LEDGER_ORIGIN: 'taxgate.test.gov/ledger',
+      });
+      expect(run.json()).toMatchObject({
+        error: {
+          code: 'LEDGER_INVALID',
+          message:
+            'the stored checkpoint of size 2 does not verify with the ledger key: note is not signed by a known key',
+        },
+      });
+      tg = await openTaxgate({ ...env.config, ledgerOrigin: 'taxgate.test.gov/ledger' });
     });
 
     it('prints the verifier key with `taxgate ledger key`', async () => {
