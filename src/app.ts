@@ -3,10 +3,15 @@ import type { Readable } from 'node:stream';
 import type { JWK } from 'jose';
 import { sql, type Kysely } from 'kysely';
 import { ensureKeyPair, importPrivateJwk } from './auth/keys.ts';
-import { ensureOperatorToken } from './auth/operator-token.ts';
+import { ensureAuditorToken, ensureOperatorToken } from './auth/operator-token.ts';
 import { verifyClientAssertion, type RequesterIdentity } from './auth/client-assertion.ts';
 import type { Config } from './config.ts';
-import { approveAndRelease, fetchResults, type ResultSigner } from './disclosure/release.ts';
+import {
+  approveAndRelease,
+  fetchResults,
+  type ReleasedResults,
+  type ResultSigner,
+} from './disclosure/release.ts';
 import { ForbiddenError, TaxgateError } from './errors.ts';
 import {
   claimNextBatch,
@@ -18,8 +23,15 @@ import { processBatch, type PipelineOptions } from './intake/pipeline.ts';
 import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
 import { verifyLedger } from './ledger/events.store.ts';
+import { ensureLedgerSigner } from './ledger/ledger-key.ts';
+import { LedgerLog, type Receipt } from './ledger/publisher.ts';
 import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
-import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
+import { listCheckpoints } from './ledger/checkpoints.store.ts';
+import {
+  checkStoredCheckpoints,
+  type LedgerVerification,
+  type SavedRoot,
+} from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
@@ -46,7 +58,11 @@ export interface Taxgate {
   db: Kysely<Database>;
   target: DatabaseTarget;
   operatorToken: string;
+  /** Read-only credential for the ledger's published routes (ADR 0007). */
+  auditorToken: string;
   resultPublicJwk: JWK;
+  /** Signed checkpoints, proofs, tiles and receipts of the ledger (docs/ledger.md). */
+  ledger: LedgerLog;
 
   applyAgreement(doc: unknown, actor: string): ReturnType<typeof applyAgreementDocument>;
   addOfficial(input: NewOfficial, actor: string): Promise<{ id: string }>;
@@ -59,11 +75,12 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** The released results with the ledger receipt of their release (docs/formats.md#receipt). */
   results(
     batchId: string,
     actor: string,
     requester?: RequesterIdentity,
-  ): ReturnType<typeof fetchResults>;
+  ): Promise<ReleasedResults & { log: Receipt }>;
   authenticateRequester(token: string): Promise<RequesterIdentity>;
   review(
     batchId: string,
@@ -126,7 +143,9 @@ export async function openTaxgate(
   };
   const { d: _d, ...resultPublicJwk } = resultKey.privateJwk;
   const operatorToken = await ensureOperatorToken(config.dataDir);
+  const auditorToken = await ensureAuditorToken(config.dataDir);
   const subjectKey = await ensureSubjectKey(config.dataDir);
+  const ledger = new LedgerLog(db, await ensureLedgerSigner(config.dataDir, config.ledgerOrigin));
   const workerId = newId('wrk');
   // A PostgreSQL server works on one page's statements while we compare another's.
   const pipeline: PipelineOptions = { lanes: target.kind === 'postgres' ? 2 : 1 };
@@ -154,7 +173,9 @@ export async function openTaxgate(
     db,
     target,
     operatorToken,
+    auditorToken,
     resultPublicJwk: { ...resultPublicJwk, kid: resultKey.kid, use: 'sig' },
+    ledger,
     applyAgreement: (doc, actor) => applyAgreementDocument(db, doc, actor),
     addOfficial: (input, actor) => addOfficial(db, input, actor),
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
@@ -193,7 +214,10 @@ export async function openTaxgate(
     approve: (id, actor) => approveAndRelease(db, id, actor, signer),
     async results(id, actor, requester) {
       await ownBatch(id, requester);
-      return fetchResults(db, id, actor);
+      const results = await fetchResults(db, id, actor);
+      // After the download is committed: the receipt needs a checkpoint covering the
+      // release entry, which may have to be signed now (ADR 0007).
+      return { ...results, log: await ledger.receipt(id) };
     },
     authenticateRequester: (token) => verifyClientAssertion(db, token),
     review: (id, requestId, decision, actor) =>
@@ -213,7 +237,15 @@ export async function openTaxgate(
 /** Read-only access to the ledger, for the offline verifier. */
 export interface LedgerReader {
   target: DatabaseTarget;
-  verify(opts?: { saved?: SavedRoot; pageSize?: number }): Promise<LedgerVerification>;
+  /**
+   * Verifies the entries, against `saved` and every stored signed checkpoint (their
+   * signatures checked with `vkey`; without a key only their roots are checked).
+   */
+  verify(opts?: {
+    saved?: SavedRoot;
+    vkey?: string | null;
+    pageSize?: number;
+  }): Promise<{ result: LedgerVerification; storedCheckpoints: number }>;
   close(): Promise<void>;
 }
 
@@ -250,9 +282,27 @@ export async function openLedgerReader(config: Config): Promise<LedgerReader> {
     throw err;
   }
   const { db } = opened;
+  // Migration 0005 brought the checkpoints; an older database simply has none.
+  const { rows: tables } = await sql`select 1 from information_schema.tables
+    where table_schema = current_schema() and table_name = 'ledger_checkpoints'`.execute(db);
   return {
     target,
-    verify: (o) => verifyLedger(db, o),
+    async verify(o = {}) {
+      const stored = tables.length > 0 ? await listCheckpoints(db) : [];
+      const checkpoints = checkStoredCheckpoints(stored, o.vkey ?? null);
+      if (typeof checkpoints === 'string') {
+        return {
+          result: { ok: false, entries: 0, index: null, message: checkpoints },
+          storedCheckpoints: stored.length,
+        };
+      }
+      const result = await verifyLedger(db, {
+        checkpoints,
+        ...(o.saved ? { saved: o.saved } : {}),
+        ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      });
+      return { result, storedCheckpoints: stored.length };
+    },
     async close() {
       await opened.close();
       await lock?.release();

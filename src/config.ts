@@ -22,6 +22,12 @@ const EnvSchema = z.object({
   TAXGATE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  // The checkpoint origin and the ledger key's name (C2SP note key names: no spaces, no '+').
+  TAXGATE_LEDGER_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/u, "must be a log name without spaces or '+', e.g. taxgate.irs.gov/ledger")
+    .default('taxgate.localhost/ledger'),
+  TAXGATE_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2000),
 });
 
 export interface Config {
@@ -33,6 +39,10 @@ export interface Config {
   port: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** First line of every signed checkpoint and name of the ledger key (docs/ledger.md). */
+  ledgerOrigin: string;
+  /** How often a server signs a checkpoint while events arrive. */
+  checkpointIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -60,5 +70,7 @@ export function loadConfig(
     port: overrides.port ?? e.TAXGATE_PORT,
     bodyLimitBytes: overrides.bodyLimitBytes ?? e.TAXGATE_BODY_LIMIT_BYTES,
     logLevel: overrides.logLevel ?? e.TAXGATE_LOG_LEVEL,
+    ledgerOrigin: overrides.ledgerOrigin ?? e.TAXGATE_LEDGER_ORIGIN,
+    checkpointIntervalMs: overrides.checkpointIntervalMs ?? e.TAXGATE_CHECKPOINT_INTERVAL_MS,
   };
 }

@@ -47,5 +47,11 @@ export class BatchRejectedError extends TaxgateError {
 /** The request body is larger than the configured limit. */
 export class PayloadTooLargeError extends TaxgateError {}
 
+/**
+ * Our own records contradict themselves (the ledger and a signed checkpoint): refuse
+ * rather than sign or serve anything more until someone looks.
+ */
+export class IntegrityError extends TaxgateError {}
+
 /** The data folder is held by another process. */
 export class DataFolderBusyError extends TaxgateError {}

@@ -11,7 +11,21 @@ import { join } from 'node:path';
 const FILE = 'operator.token';
 
 export async function ensureOperatorToken(dataDir: string): Promise<string> {
-  const path = join(dataDir, FILE);
+  return ensureTokenFile(dataDir, FILE);
+}
+
+/**
+ * The auditor credential (`auditor.token`, mode 0600): read-only access to the ledger's
+ * published routes (checkpoints, proofs, tiles, entries) and nothing else, for whoever
+ * audits the accounting (ADR 0007). Created with the data folder like the operator token.
+ * @example const token = await ensureAuditorToken(config.dataDir)
+ */
+export async function ensureAuditorToken(dataDir: string): Promise<string> {
+  return ensureTokenFile(dataDir, 'auditor.token');
+}
+
+async function ensureTokenFile(dataDir: string, file: string): Promise<string> {
+  const path = join(dataDir, file);
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CryptoKey } from 'jose';
 import { ConflictError } from '../errors.ts';
@@ -88,7 +89,12 @@ export async function approveAndRelease(
         type: 'batch.released',
         actor,
         batchId,
-        payload: { result_key: signer.kid, items: doc.items.length },
+        // The hash binds the entry (and so the receipt) to the very JWS released.
+        payload: {
+          result_key: signer.kid,
+          items: doc.items.length,
+          result_sha256: createHash('sha256').update(jws, 'ascii').digest('base64url'),
+        },
       },
       { approved_by: actor, released_at: now, result_jws: jws },
     );

@@ -204,11 +204,12 @@ export async function countUnindexedEvents(db: Db): Promise<number> {
  */
 export async function verifyLedger(
   db: Db,
-  opts: { saved?: SavedRoot; pageSize?: number } = {},
+  opts: { saved?: SavedRoot; checkpoints?: SavedRoot[]; pageSize?: number } = {},
 ): Promise<LedgerVerification> {
   const unindexed = await countUnindexedEvents(db);
   return verifyEntries(readEntries(db, opts.pageSize), {
     unindexed,
     ...(opts.saved ? { saved: opts.saved } : {}),
+    ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
   });
 }

@@ -1,23 +1,27 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { formatCheckpoint, signNote, verifierKey } from './checkpoint.ts';
 import { encodeLeaf, type LeafFields } from './leaf.ts';
 import { emptyRoot, leafHash, rootOf } from './merkle.ts';
 import {
+  checkStoredCheckpoints,
   formatRootFile,
   parseRootFile,
   verifyEntries,
   type LedgerVerification,
   type LogEntry,
+  type SavedRoot,
 } from './verify.ts';
 
 /** A well-formed log of n entries, as the store would read it. */
-function buildLog(n: number): (LogEntry & LeafFields)[] {
+function buildLog(n: number, tag = 'A'): (LogEntry & LeafFields)[] {
   return Array.from({ length: n }, (_, index) => {
     const fields: LeafFields = {
       type: index % 2 ? 'batch.received' : 'results.downloaded',
       actor: `operator:u${index % 3}`,
       batch_id: index % 4 ? `bat_${index}` : null,
       occurred_at: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
-      payload: { n: index, codes: ['A', 'B'] },
+      payload: { n: index, codes: [tag, 'B'] },
       index,
     };
     const leaf = encodeLeaf(fields);
@@ -159,5 +163,64 @@ describe('root files', () => {
       [`{"size":0,"root":"${root}"}`, 'root of size 0 is not the empty tree root'],
     ];
     for (const [text, problem] of cases) expect(parseRootFile(text)).toBe(problem);
+  });
+});
+
+describe('stored checkpoints', () => {
+  const origin = 'taxgate.test.gov/ledger';
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const other = generateKeyPairSync('ed25519').privateKey;
+  const vkey = verifierKey(origin, privateKey);
+  const log = buildLog(10);
+  const stored = (size: number, key = privateKey, name = origin) => {
+    const rootHash = rootOfLog(log.slice(0, size));
+    return {
+      size,
+      rootHash,
+      note: signNote(formatCheckpoint({ origin: name, size, rootHash }), { name, privateKey: key }),
+    };
+  };
+
+  it('accepts checkpoints signed by the ledger key and returns their roots, labelled', () => {
+    const roots = checkStoredCheckpoints([stored(4), stored(10)], vkey);
+    expect(roots).toEqual([
+      {
+        size: 4,
+        root: rootOfLog(log.slice(0, 4)),
+        label: 'the root of the stored checkpoint of size 4',
+      },
+      { size: 10, root: rootOfLog(log), label: 'the root of the stored checkpoint of size 10' },
+    ]);
+  });
+
+  it('names a checkpoint another key signed, or whose row says something else', () => {
+    expect(checkStoredCheckpoints([stored(4), stored(6, other)], vkey)).toBe(
+      'the stored checkpoint of size 6 does not verify with the ledger key: note is not signed by a known key',
+    );
+    const moved = { ...stored(6), size: 7 };
+    expect(checkStoredCheckpoints([moved], vkey)).toMatch(
+      /^the stored checkpoint of size 7: its note says size 6/,
+    );
+    // Without a key only the rows are read; a wrong root still shows against the entries.
+    expect(checkStoredCheckpoints([stored(6, other)], null)).toHaveLength(1);
+  });
+
+  it('makes the log give every stored root, and be at least as long as the largest', async () => {
+    const checkpoints = checkStoredCheckpoints([stored(3), stored(8)], vkey) as SavedRoot[];
+    expect(await verifyEntries(log, { checkpoints })).toMatchObject({ ok: true, entries: 10 });
+    expect(await verifyEntries(log.slice(0, 6), { checkpoints })).toMatchObject({
+      ok: false,
+      index: 6,
+      message:
+        'ledger entry 6 is missing: the root of the stored checkpoint of size 8 covers 8 entries and the log has 6 (it was cut short)',
+    });
+    const forged = buildLog(10).map((e, i) => (i === 1 ? buildLog(10, 'forged')[1]! : e));
+    expect(await verifyEntries(forged, { checkpoints })).toMatchObject({
+      ok: false,
+      index: null,
+      message: expect.stringMatching(
+        /^the first 3 entries give root \S+, not the root of the stored checkpoint of size 3 \S+: an entry below index 3 was changed/,
+      ),
+    });
   });
 });

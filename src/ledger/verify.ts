@@ -11,6 +11,7 @@
  *
  * Pure: the entries come from any async iterable (events.store.ts `readEntries`).
  */
+import { parseCheckpoint, verifyNote, type Checkpoint } from './checkpoint.ts';
 import { columnMismatch, decodeLeaf, type EntryColumns } from './leaf.ts';
 import { CompactRange, emptyRoot, HASH_SIZE, leafHash } from './merkle.ts';
 
@@ -34,6 +35,8 @@ export interface LogEntry extends EntryColumns {
 export interface SavedRoot {
   size: number;
   root: Uint8Array;
+  /** How messages name it; default `the saved root`. */
+  label?: string;
 }
 
 /**
@@ -60,9 +63,16 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
  */
 export async function verifyEntries(
   entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
-  opts: { saved?: SavedRoot; unindexed?: number } = {},
+  opts: { saved?: SavedRoot; checkpoints?: SavedRoot[]; unindexed?: number } = {},
 ): Promise<LedgerVerification> {
   const { saved } = opts;
+  // Every root the log must still give at its size: the saved one and the stored signed
+  // checkpoints. The largest says how long the log must at least be.
+  const targets = [...(opts.checkpoints ?? []), ...(saved ? [saved] : [])].sort(
+    (a, b) => a.size - b.size,
+  );
+  const longest = targets.at(-1);
+  let next = 0; // first target not yet reached
   const range = new CompactRange();
   const fail = (index: number | null, message: string): LedgerVerification => ({
     ok: false,
@@ -71,15 +81,18 @@ export async function verifyEntries(
     message,
   });
   const checkSaved = (): LedgerVerification | null => {
-    if (!saved || range.size !== saved.size) return null;
-    const root = range.root();
-    if (equalBytes(root, saved.root)) return null;
-    return fail(
-      null,
-      `the first ${saved.size} entries give root ${b64(root)}, not the saved root ` +
-        `${b64(saved.root)}: an entry below index ${saved.size} was changed, removed, ` +
-        `reordered or inserted since the root was saved`,
-    );
+    for (; next < targets.length && targets[next]!.size === range.size; next++) {
+      const target = targets[next]!;
+      const root = range.root();
+      if (equalBytes(root, target.root)) continue;
+      return fail(
+        null,
+        `the first ${target.size} entries give root ${b64(root)}, not ${target.label ?? 'the saved root'} ` +
+          `${b64(target.root)}: an entry below index ${target.size} was changed, removed, ` +
+          `reordered or inserted since the root was saved`,
+      );
+    }
+    return null;
   };
   if (opts.unindexed) {
     return fail(
@@ -131,10 +144,10 @@ export async function verifyEntries(
     if (bad) return bad;
   }
 
-  if (saved && range.size < saved.size) {
+  if (longest && range.size < longest.size) {
     return fail(
       range.size,
-      `ledger entry ${range.size} is missing: the saved root covers ${saved.size} entries ` +
+      `ledger entry ${range.size} is missing: ${longest.label ?? 'the saved root'} covers ${longest.size} entries ` +
         `and the log has ${range.size} (it was cut short)`,
     );
   }
@@ -178,4 +191,51 @@ export function parseRootFile(text: string): SavedRoot | string {
     return 'root of size 0 is not the empty tree root';
   }
   return { size, root: bytes };
+}
+
+/**
+ * A checkpoint stored in the database, as `checkStoredCheckpoints` reads it.
+ * @example const row: StoredCheckpointRow = { size: 42, rootHash, note }
+ */
+export interface StoredCheckpointRow {
+  size: number;
+  rootHash: Uint8Array;
+  note: string;
+}
+
+/**
+ * Checks the stored checkpoints before the entries are read: each note must be signed by
+ * the ledger key (when one is given), be of this log, and say what its row says. Returns
+ * the roots the log must still give, labelled for messages, or the first bad checkpoint.
+ * @example const c = checkStoredCheckpoints(await listCheckpoints(db), vkey); if (typeof c === 'string') fail(c)
+ */
+export function checkStoredCheckpoints(
+  rows: readonly StoredCheckpointRow[],
+  vkey: string | null,
+): SavedRoot[] | string {
+  const roots: SavedRoot[] = [];
+  for (const row of rows) {
+    const at = `the stored checkpoint of size ${row.size}`;
+    const cp = vkey ? verifyNote(row.note, [vkey]) : openUnchecked(row.note);
+    if (!cp.ok) return `${at} does not verify with the ledger key: ${cp.reason}`;
+    if (vkey && cp.checkpoint.origin !== cp.signedBy[0]) {
+      return `${at} is of another log (${cp.checkpoint.origin})`;
+    }
+    if (cp.checkpoint.size !== row.size || !equalBytes(cp.checkpoint.rootHash, row.rootHash)) {
+      return `${at}: its note says size ${cp.checkpoint.size} and another root than its row`;
+    }
+    roots.push({ size: row.size, root: row.rootHash, label: `the root of ${at}` });
+  }
+  return roots;
+}
+
+/** Reads a signed note's checkpoint without checking the signature (no key known). */
+function openUnchecked(
+  note: string,
+): { ok: true; checkpoint: Checkpoint; signedBy: string[] } | { ok: false; reason: string } {
+  const split = note.lastIndexOf('\n\n');
+  const cp = parseCheckpoint(split < 0 ? note : note.slice(0, split + 1));
+  return typeof cp === 'string'
+    ? { ok: false, reason: cp }
+    : { ok: true, checkpoint: cp, signedBy: [] };
 }

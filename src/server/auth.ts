@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Taxgate } from '../app.ts';
 import type { RequesterIdentity } from '../auth/client-assertion.ts';
 import { operatorTokenMatches } from '../auth/operator-token.ts';
-import { AuthenticationError } from '../errors.ts';
+import { AuthenticationError, ForbiddenError } from '../errors.ts';
 
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -54,4 +54,35 @@ export function requireOperator(tg: Taxgate, req: FastifyRequest): string {
       .replace(/[^\w.@-]/g, '')
       .slice(0, 64) || 'unnamed';
   return `operator:${name}`;
+}
+
+/**
+ * Who may read the ledger's published routes (ADR 0007): the operator, the auditor
+ * (auditor.token) and, for checkpoints, hashes and proofs only, any registered agency
+ * official, so a recipient can check its receipts. Entries (leaf bytes) name other
+ * agencies' batches, so they are for the operator and the auditor alone.
+ * @example const who = await requireLedgerReader(tg, req, 'entries')
+ */
+export async function requireLedgerReader(
+  tg: Taxgate,
+  req: FastifyRequest,
+  what: 'hashes' | 'entries',
+): Promise<'operator' | 'auditor' | 'requester'> {
+  const token = bearer(req);
+  if (operatorTokenMatches(tg.operatorToken, token)) return 'operator';
+  if (operatorTokenMatches(tg.auditorToken, token)) return 'auditor';
+  if (!token) {
+    throw new AuthenticationError(
+      'AUTHENTICATION_REQUIRED',
+      'ledger routes need Authorization: Bearer <auditor token, operator token or client assertion>',
+    );
+  }
+  await tg.authenticateRequester(token);
+  if (what === 'entries') {
+    throw new ForbiddenError(
+      'LEDGER_ENTRIES_FORBIDDEN',
+      'ledger entries are for the operator and the auditor; agencies may read checkpoints, hash tiles and proofs',
+    );
+  }
+  return 'requester';
 }

@@ -5,6 +5,7 @@ import {
   ConflictError,
   DataFolderBusyError,
   ForbiddenError,
+  IntegrityError,
   InvalidInputError,
   NotFoundError,
   PayloadTooLargeError,
@@ -26,6 +27,7 @@ export function httpStatusFor(err: TaxgateError): number {
   if (err instanceof ConflictError) return 409;
   if (err instanceof PayloadTooLargeError) return 413;
   if (err instanceof DataFolderBusyError) return 503;
+  if (err instanceof IntegrityError) return 500;
   return 400;
 }
 

@@ -68,5 +68,18 @@ export const resultsSchema = {
       additionalProperties: true,
     },
     jws: { type: 'string', description: 'compact JWS (EdDSA) whose payload is the document' },
+    log: {
+      type: 'object',
+      description:
+        'receipt: the release entry, a signed checkpoint and the inclusion proof between them (docs/formats.md#receipt)',
+      required: ['format', 'checkpoint', 'leaf_index', 'leaf', 'inclusion_proof'],
+      properties: {
+        format: { type: 'string', enum: ['taxgate-receipt/1'] },
+        checkpoint: { type: 'string', description: 'C2SP signed checkpoint (signed note)' },
+        leaf_index: { type: 'integer' },
+        leaf: { type: 'string', description: 'the release entry, base64' },
+        inclusion_proof: { type: 'array', items: { type: 'string' } },
+      },
+    },
   },
 } as const;

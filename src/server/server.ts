@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.ts';
 import type { QueueWorker } from '../intake/worker.ts';
 import { requireOperator, requireRequester, requireSubmitter, type Submitter } from './auth.ts';
 import { errorSchema, handleError } from './errors.ts';
+import { registerLedgerRoutes } from './ledger-routes.ts';
 import {
   batchIdParams,
   batchStatusSchema,
@@ -72,6 +73,11 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
             type: 'http',
             scheme: 'bearer',
             description: 'operator token from the data folder',
+          },
+          auditorToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'auditor token from the data folder: the ledger routes only',
           },
         },
       },
@@ -414,6 +420,8 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
       return reply.status(201).send(await tg.addOfficial(body, actor));
     },
   );
+
+  registerLedgerRoutes(app, tg);
 
   return app;
 }

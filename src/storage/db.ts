@@ -7,6 +7,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as matchingEngine from './migrations/0002-matching-engine.ts';
 import * as itemsAsText from './migrations/0003-items-as-text.ts';
 import * as ledger from './migrations/0004-ledger.ts';
+import * as checkpointsAccounting from './migrations/0005-checkpoints-accounting.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '0002-matching-engine': matchingEngine,
   '0003-items-as-text': itemsAsText,
   '0004-ledger': ledger,
+  '0005-checkpoints-accounting': checkpointsAccounting,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -14,6 +14,9 @@ export interface Database {
   name_frequencies: NameFrequenciesTable;
   match_models: MatchModelsTable;
   item_explanations: ItemExplanationsTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+  inspections: InspectionsTable;
+  disclosures: DisclosuresTable;
 }
 
 export interface TaxpayerFeaturesTable {
@@ -134,4 +137,37 @@ export interface EventsTable {
   leaf: ColumnType<Uint8Array, Uint8Array, never>;
   /** SHA-256(0x00 ‖ leaf), the RFC 9162 leaf hash. */
   leaf_hash: ColumnType<Uint8Array, Uint8Array, never>;
+}
+
+/** Every signed checkpoint (migration 0005), one per tree size. */
+export interface LedgerCheckpointsTable {
+  /** int8: pg reads it as text, PGlite as a number. */
+  tree_size: ColumnType<string | number, string, never>;
+  root_hash: ColumnType<Uint8Array, Uint8Array, never>;
+  /** The signed note: checkpoint text, blank line, signature line(s). */
+  note: ColumnType<string, string, never>;
+  created_at: GeneratedTimestamp;
+}
+
+/** The accounting of §6103(p)(3)(A): one row per return inspected for a request item. */
+export interface InspectionsTable {
+  batch_id: string;
+  position: number;
+  /** subjectHash('tin:' + tin) with the data folder's subject key; never the TIN. */
+  subject_hash: string;
+  /** The engine's top candidate: the subject a CONFIRMED answer is about. */
+  best: boolean;
+  request_id: string | null;
+  statute: string;
+  reason: string;
+  inspected_at: GeneratedTimestamp;
+}
+
+/** Return information disclosed by a release: one row per confirmed subject. */
+export interface DisclosuresTable {
+  batch_id: string;
+  position: number;
+  subject_hash: string;
+  result: string;
+  disclosed_at: GeneratedTimestamp;
 }

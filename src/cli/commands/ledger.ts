@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { openLedgerReader } from '../../app.ts';
 import { InvalidInputError, TaxgateError } from '../../errors.ts';
+import { parseVerifierKey, verifyNote } from '../../ledger/checkpoint.ts';
+import { ensureLedgerSigner, readLedgerVerifierKey } from '../../ledger/ledger-key.ts';
 import {
   formatRootFile,
   parseRootFile,
@@ -12,30 +14,91 @@ import { common, configFor, type CommonOptions } from '../context.ts';
 import { readInputFile } from '../files.ts';
 import { printResult } from '../output.ts';
 
-type LedgerOptions = CommonOptions & { checkpoint?: string; out?: string; force?: boolean };
+type LedgerOptions = CommonOptions & {
+  checkpoint?: string;
+  key?: string;
+  out?: string;
+  force?: boolean;
+};
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
-async function readSavedRoot(path: string): Promise<SavedRoot> {
-  const saved = parseRootFile((await readInputFile(path)).toString('utf8'));
-  if (typeof saved === 'string') {
+/**
+ * The verifier key: `--key` (the key itself or a file holding it), else the data folder's
+ * ledger key, else none (stored checkpoints are then checked for their roots only).
+ */
+async function verifierKeyFor(opts: LedgerOptions): Promise<string | null> {
+  const config = configFor(opts);
+  if (opts.key) {
+    const text = /^[^\s+]+\+[0-9a-f]{8}\+/.test(opts.key)
+      ? opts.key
+      : (await readInputFile(opts.key)).toString('utf8').trim();
+    const key = parseVerifierKey(text);
+    if (typeof key === 'string') {
+      throw new InvalidInputError('LEDGER_KEY_INVALID', `--key is not a verifier key: ${key}`);
+    }
+    return text;
+  }
+  return readLedgerVerifierKey(config.dataDir, config.ledgerOrigin);
+}
+
+/**
+ * A file given to --checkpoint: a signed checkpoint (C2SP signed note, e.g. saved from
+ * GET /ledger/checkpoint or a receipt), checked with the ledger key; or the
+ * `{"size", "root"}` JSON of `ledger root`.
+ */
+async function readSavedCheckpoint(
+  path: string,
+  vkey: string | null,
+): Promise<{ saved: SavedRoot; signed: boolean }> {
+  const text = (await readInputFile(path)).toString('utf8');
+  if (text.trimStart().startsWith('{')) {
+    const saved = parseRootFile(text);
+    if (typeof saved === 'string') {
+      throw new InvalidInputError(
+        'LEDGER_ROOT_FILE_INVALID',
+        `${path} is not a saved ledger root: ${saved}`,
+      );
+    }
+    return { saved, signed: false };
+  }
+  if (!vkey) {
     throw new InvalidInputError(
-      'LEDGER_ROOT_FILE_INVALID',
-      `${path} is not a saved ledger root: ${saved}`,
+      'LEDGER_KEY_MISSING',
+      `${path} is a signed checkpoint, and no ledger key is known to check it: pass --key <verifier key>`,
     );
   }
-  return saved;
+  const v = verifyNote(text, [vkey]);
+  if (!v.ok) {
+    throw new TaxgateError(
+      'LEDGER_CHECKPOINT_INVALID',
+      `${path} is not a checkpoint signed by the ledger key: ${v.reason}`,
+    );
+  }
+  return {
+    saved: {
+      size: v.checkpoint.size,
+      root: v.checkpoint.rootHash,
+      label: 'the root of the saved checkpoint',
+    },
+    signed: true,
+  };
 }
 
 /** Verifies the log read-only (no migration, no keys), failing with the first bad entry. */
 async function verified(
   opts: LedgerOptions,
   saved?: SavedRoot,
-): Promise<Extract<LedgerVerification, { ok: true }>> {
+  vkey: string | null = null,
+): Promise<Extract<LedgerVerification, { ok: true }> & { storedCheckpoints: number }> {
   const reader = await openLedgerReader(configFor(opts));
   let v: LedgerVerification;
+  let storedCheckpoints: number;
   try {
-    v = await reader.verify(saved ? { saved } : {});
+    ({ result: v, storedCheckpoints } = await reader.verify({
+      vkey,
+      ...(saved ? { saved } : {}),
+    }));
   } finally {
     await reader.close();
   }
@@ -45,7 +108,7 @@ async function verified(
       entries_verified: v.entries,
     });
   }
-  return v;
+  return { ...v, storedCheckpoints };
 }
 
 export function registerLedger(program: Command): void {
@@ -57,24 +120,53 @@ export function registerLedger(program: Command): void {
     .description(
       'check every stored entry and recompute the Merkle root, offline; exit 1 naming the first bad entry',
     )
-    .option('--checkpoint <file>', 'a root saved earlier by `taxgate ledger root --out FILE`')
+    .option(
+      '--checkpoint <file>',
+      'a signed checkpoint saved earlier (GET /ledger/checkpoint, a receipt), or a root saved by `taxgate ledger root`',
+    )
+    .option(
+      '--key <vkey>',
+      "the ledger's verifier key, or a file holding it (default: the data folder's ledger key)",
+    )
     .action(async (opts: LedgerOptions) => {
-      const saved = opts.checkpoint ? await readSavedRoot(opts.checkpoint) : undefined;
-      const v = await verified(opts, saved);
+      const vkey = await verifierKeyFor(opts);
+      const given = opts.checkpoint ? await readSavedCheckpoint(opts.checkpoint, vkey) : undefined;
+      const saved = given?.saved;
+      const v = await verified(opts, saved, vkey);
       const out = {
         entries: v.entries,
         root: b64(v.root),
-        ...(saved ? { checkpoint: { size: saved.size, root: b64(saved.root) } } : {}),
+        ...(saved
+          ? { checkpoint: { size: saved.size, root: b64(saved.root), signed: given!.signed } }
+          : {}),
+        stored_checkpoints: {
+          count: v.storedCheckpoints,
+          signatures: vkey ? 'verified' : 'not checked: no ledger key (pass --key)',
+        },
       };
       printResult(opts, out, () =>
         [
           `ledger verified: ${out.entries} entries`,
           `root: ${out.root}`,
+          `stored checkpoints: ${v.storedCheckpoints}, each consistent with the log; signatures ${out.stored_checkpoints.signatures}`,
           ...(saved
-            ? [`consistent with the root saved at size ${saved.size} (${opts.checkpoint})`]
+            ? [
+                `consistent with the ${given!.signed ? 'signed checkpoint' : 'root'} saved at size ${saved.size} (${opts.checkpoint})`,
+              ]
             : []),
         ].join('\n'),
       );
+    });
+
+  common(ledger.command('key'), { actor: false })
+    .description(
+      'print the verifier key of the checkpoints (C2SP vkey <origin>+<key ID>+<key>), creating the ledger key on first use',
+    )
+    .action(async (opts: CommonOptions) => {
+      const config = configFor(opts);
+      // Only the key files: no database, so it works while a server holds the folder.
+      const { vkey } = await ensureLedgerSigner(config.dataDir, config.ledgerOrigin);
+      printResult(opts, { origin: config.ledgerOrigin, vkey }, () => vkey);
     });
 
   common(ledger.command('root'), { actor: false })
@@ -82,7 +174,7 @@ export function registerLedger(program: Command): void {
     .requiredOption('--out <file>', 'where to write {"size", "root"} (JSON)')
     .option('--force', 'overwrite an existing file')
     .action(async (opts: LedgerOptions & { out: string }) => {
-      const v = await verified(opts);
+      const v = await verified(opts, undefined, await verifierKeyFor(opts));
       const saved = { size: v.entries, root: v.root };
       try {
         await writeFile(opts.out, formatRootFile(saved), { flag: opts.force ? 'w' : 'wx' });

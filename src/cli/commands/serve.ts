@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openTaxgate, type Taxgate } from '../../app.ts';
 import { TaxgateError } from '../../errors.ts';
 import { startQueueWorker } from '../../intake/worker.ts';
+import { startCheckpointTimer } from '../../ledger/publisher.ts';
 import { buildServer } from '../../server/server.ts';
 import { announceServer, withdrawServerAnnouncement } from '../../storage/data-folder.ts';
 import { common, configFor, type CommonOptions } from '../context.ts';
@@ -25,6 +26,10 @@ export async function startServing(
     () => tg.drainQueue(),
     (err) => process.stderr.write(`taxgate: batch processing failed: ${(err as Error).message}\n`),
   );
+  // Sign a checkpoint every few seconds while events arrive (docs/ledger.md §Checkpoints).
+  const checkpoints = startCheckpointTimer(tg.ledger, tg.config.checkpointIntervalMs, (err) =>
+    process.stderr.write(`taxgate: checkpoint not signed: ${(err as Error).message}\n`),
+  );
   const app = await buildServer(tg, {
     worker,
     logger: { level: opts.logLevel ?? tg.config.logLevel },
@@ -35,6 +40,7 @@ export async function startServing(
     await app.listen({ port, host });
   } catch (err) {
     await worker.stop();
+    await checkpoints.stop();
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE')
       throw new TaxgateError(
@@ -56,6 +62,7 @@ export async function startServing(
     (stopping ??= (async () => {
       await app.close();
       await worker.stop();
+      await checkpoints.stop();
       await withdrawServerAnnouncement(tg.config.dataDir);
       await tg.close();
     })());
