@@ -35,6 +35,7 @@ const USAGE = `usage: npm run bench -- [options]
                      creates and drops a database taxgate_bench_<random>)
   --out FILE         JSON results (default bench/results/bench-<database>.json)
   --seed N           seed of the synthetic data (default 1)
+  --lanes N          pages matched at once (default: 2 on postgres, 1 on pglite)
   --store DIR|NAME   keep the imported store and reuse it on later runs with the
                      same --returns and --seed (import skipped): a folder for
                      pglite, a database name on the server for postgres
@@ -51,6 +52,7 @@ interface Options {
   out: string;
   seed: number;
   store: string | null;
+  lanes: number | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -65,6 +67,7 @@ function parseOptions(argv: string[]): Options {
       out: { type: 'string' },
       seed: { type: 'string' },
       store: { type: 'string' },
+      lanes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,6 +98,7 @@ function parseOptions(argv: string[]): Options {
     database,
     out: resolve(values.out ?? join('bench', 'results', `bench-${database}.json`)),
     seed: int('seed', values.seed, 1, 0),
+    lanes: values.lanes === undefined ? undefined : int('lanes', values.lanes, 1, 1),
     store: values.store ? (database === 'pglite' ? resolve(values.store) : values.store) : null,
   };
 }
@@ -414,15 +418,19 @@ async function main(): Promise<void> {
     TAXGATE_LOG_LEVEL: 'warn',
   };
   const storeKey = JSON.stringify({ returns: opts.returns, seed: opts.seed });
+  const keptKey =
+    opts.store === null
+      ? null
+      : opts.database === 'postgres'
+        ? await keptStoreDatabaseKey(opts.store)
+        : await keptStoreKey(opts.store);
+  const reuse = keptKey !== null && keptKey === storeKey;
   let databaseUrl: string | undefined;
-  let reuse = false;
   if (opts.database === 'postgres') {
-    reuse = opts.store !== null && (await keptStoreDatabaseKey(opts.store)) === storeKey;
     if (reuse) note(`bench: reusing the store kept in database ${opts.store} (import skipped)`);
     databaseUrl = await createBenchDatabase(reuse ? opts.store! : undefined);
   } else {
     delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
-    reuse = opts.store !== null && (await keptStoreKey(opts.store)) === storeKey;
   }
   const config = loadConfig(env, { dataDir, databaseUrl });
 
@@ -522,6 +530,7 @@ async function main(): Promise<void> {
   const phaseStart = { validate: NaN, match: NaN };
   let matchItems = 0;
   await tg.processBatch(submitted.batch_id, {
+    ...(opts.lanes ? { lanes: opts.lanes } : {}),
     onProgress: (p, done, total) => {
       if (done === 0) phaseStart[p] = performance.now();
       if (p === 'match') matchItems = total;
