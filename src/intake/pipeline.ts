@@ -6,6 +6,7 @@ import { findAgreementVersion } from '../policy/agreements.store.ts';
 import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
+import { recordInspections } from '../reporting/accounting.store.ts';
 import {
   countOutcomes,
   getBatch,
@@ -23,6 +24,8 @@ export interface PipelineOptions {
   pageSize?: number;
   /** Called after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
+  /** The keyed hash of a subject, for the accounting (Taxgate passes the data folder's). */
+  subjectHash?: (subject: string) => string;
 }
 
 const WORKER_ACTOR = 'system:pipeline';
@@ -156,7 +159,12 @@ async function matchPhase(
         const writtenPositions = new Set(written.map((w) => w.position));
         const mine = proposals.filter((p) => writtenPositions.has(p.position));
         await insertExplanations(trx, batchId, model.version, mine);
-        const inspected = new Set(mine.flatMap((p) => p.inspected));
+        const accounting = await recordInspections(trx, {
+          batchId,
+          items: page,
+          proposals: mine,
+          subjectHash: opts.subjectHash,
+        });
         await appendEvents(trx, [
           {
             type: 'items.matched',
@@ -165,7 +173,7 @@ async function matchPhase(
             payload: {
               ...summarise(written),
               model_version: model.version,
-              returns_inspected: inspected.size,
+              ...accounting,
             },
           },
         ]);
