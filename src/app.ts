@@ -47,6 +47,8 @@ import {
   type ReviewDecision,
 } from './review/review.ts';
 import { countTaxpayers } from './taxpayers/taxpayers.store.ts';
+import type { AccountingEntry, JctReport } from './reporting/accounting.ts';
+import { jctReport, taxpayerAccounting } from './reporting/reports.ts';
 
 /**
  * The composition root: opens the database (locking the data folder when it is
@@ -94,6 +96,10 @@ export interface Taxgate {
   trainModel(actor: string): Promise<TrainingReport>;
   /** Checks the whole ledger as stored, and against a root saved earlier (docs/ledger.md). */
   verifyLedger(opts?: { saved?: SavedRoot; pageSize?: number }): Promise<LedgerVerification>;
+  /** Every inspection and disclosure of one taxpayer (recorded as viewed). */
+  accounting(tin: string, actor: string): Promise<{ subject: string; entries: AccountingEntry[] }>;
+  /** The yearly report to the Joint Committee on Taxation (recorded). */
+  jctReport(year: number, actor: string): Promise<JctReport>;
   /** The keyed hash that stands for a subject in ledger payloads, e.g. `subjectHash('tin:' + tin)`. */
   subjectHash(value: string): string;
   close(): Promise<void>;
@@ -145,6 +151,7 @@ export async function openTaxgate(
   const operatorToken = await ensureOperatorToken(config.dataDir);
   const auditorToken = await ensureAuditorToken(config.dataDir);
   const subjectKey = await ensureSubjectKey(config.dataDir);
+  const hashSubject = (value: string) => subjectHash(subjectKey, value);
   const ledger = new LedgerLog(db, await ensureLedgerSigner(config.dataDir, config.ledgerOrigin));
   const workerId = newId('wrk');
   // A PostgreSQL server works on one page's statements while we compare another's.
@@ -181,7 +188,7 @@ export async function openTaxgate(
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),
-    processBatch: (id, o) => processBatch(db, id, { ...pipeline, ...o }),
+    processBatch: (id, o) => processBatch(db, id, { ...pipeline, subjectHash: hashSubject, ...o }),
     async drainQueue() {
       let n = 0;
       for (
@@ -190,7 +197,7 @@ export async function openTaxgate(
         id = await claimNextBatch(db, workerId)
       ) {
         try {
-          await processBatch(db, id, pipeline);
+          await processBatch(db, id, { ...pipeline, subjectHash: hashSubject });
           n++;
         } finally {
           await releaseLease(db, id, workerId);
@@ -226,7 +233,9 @@ export async function openTaxgate(
     reindexTaxpayers: (onProgress) => reindexAddressesOfRecord(db, onProgress),
     trainModel: (actor) => trainModel(db, givenNamesCompatible, { actor }),
     verifyLedger: (o) => verifyLedger(db, o),
-    subjectHash: (value) => subjectHash(subjectKey, value),
+    accounting: (tin, actor) => taxpayerAccounting(db, tin, actor, hashSubject),
+    jctReport: (year, actor) => jctReport(db, year, actor),
+    subjectHash: hashSubject,
     async close() {
       await opened.close();
       await lock?.release();

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAccounting } from './commands/accounting.ts';
 import { registerAgreement } from './commands/agreement.ts';
 import { registerBatch } from './commands/batch.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerBatch(program);
   registerModel(program);
   registerLedger(program);
+  registerAccounting(program);
   registerServe(program);
   registerDemo(program);
   // Subcommands throw instead of exiting, so one place decides the exit code.

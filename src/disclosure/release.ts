@@ -4,6 +4,7 @@ import type { CryptoKey } from 'jose';
 import { ConflictError } from '../errors.ts';
 import { getBatch, listOutcomes, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
+import { recordDisclosures } from '../reporting/accounting.store.ts';
 import type { Database } from '../storage/schema.ts';
 import {
   buildResultDocument,
@@ -77,6 +78,7 @@ export async function approveAndRelease(
       outcomes,
     });
     const jws = await signResultDocument(doc, signer.key, signer.kid);
+    const accounting = await recordDisclosures(trx, batchId);
     await appendEvents(trx, [
       { type: 'batch.approved', actor, batchId, payload: { approvals: 1 } },
     ]);
@@ -94,6 +96,7 @@ export async function approveAndRelease(
           result_key: signer.kid,
           items: doc.items.length,
           result_sha256: createHash('sha256').update(jws, 'ascii').digest('base64url'),
+          ...accounting,
         },
       },
       { approved_by: actor, released_at: now, result_jws: jws },

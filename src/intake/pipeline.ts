@@ -6,6 +6,7 @@ import { findAgreementVersion } from '../policy/agreements.store.ts';
 import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
+import { recordInspections } from '../reporting/accounting.store.ts';
 import {
   countOutcomes,
   getBatch,
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   lanes?: number;
   /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
+  /** The keyed hash of a subject, for the accounting (Taxgate passes the data folder's). */
+  subjectHash?: (subject: string) => string;
 }
 
 const WORKER_ACTOR = 'system:pipeline';
@@ -149,7 +152,7 @@ async function matchPhase(
     for (;;) {
       const page = await claimPage();
       if (page.length === 0) return;
-      await matchOnePage(db, batch, ctx, model, page);
+      await matchOnePage(db, batch, ctx, model, page, opts.subjectHash);
       done += page.length;
       opts.onProgress?.('match', done, toMatch);
     }
@@ -184,6 +187,7 @@ async function matchOnePage(
   ctx: Parameters<typeof validateItem>[1],
   model: Awaited<ReturnType<typeof activeModel>>,
   page: Awaited<ReturnType<typeof readUndecidedItems>>,
+  subjectHash: PipelineOptions['subjectHash'],
 ): Promise<void> {
   const batchId = batch.id;
   const items = page.map(({ position, item }) => {
@@ -213,17 +217,18 @@ async function matchOnePage(
       const writtenPositions = new Set(written.map((w) => w.position));
       const mine = proposals.filter((p) => writtenPositions.has(p.position));
       await insertExplanations(trx, batchId, model.version, mine);
-      const inspected = new Set(mine.flatMap((p) => p.inspected));
+      const accounting = await recordInspections(trx, {
+        batchId,
+        items: page,
+        proposals: mine,
+        subjectHash,
+      });
       await appendEvents(trx, [
         {
           type: 'items.matched',
           actor: WORKER_ACTOR,
           batchId,
-          payload: {
-            ...summarise(written),
-            model_version: model.version,
-            returns_inspected: inspected.size,
-          },
+          payload: { ...summarise(written), model_version: model.version, ...accounting },
         },
       ]);
     }

@@ -9,6 +9,7 @@ import type { QueueWorker } from '../intake/worker.ts';
 import { requireOperator, requireRequester, requireSubmitter, type Submitter } from './auth.ts';
 import { errorSchema, handleError } from './errors.ts';
 import { registerLedgerRoutes } from './ledger-routes.ts';
+import { registerReportingRoutes } from './reporting-routes.ts';
 import {
   batchIdParams,
   batchStatusSchema,
@@ -422,6 +423,7 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
   );
 
   registerLedgerRoutes(app, tg);
+  registerReportingRoutes(app, tg);
 
   return app;
 }

@@ -195,7 +195,7 @@ export function registerBatch(program: Command): void {
     });
 
   common(batch.command('results').argument('<id>', 'batch id'))
-    .description('the released result document: {document, jws} as JSON, or CSV')
+    .description('the released result document: {document, jws, log} as JSON, or CSV')
     .addOption(
       new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'),
     )

@@ -1,0 +1,190 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import {
+  accountingDigest,
+  inspectionRows,
+  type AccountingEntry,
+  type JctAgencyLine,
+  type ProposalInspections,
+} from './accounting.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Records the returns a match page inspected, in the page's transaction (so the outcome,
+ * its accounting and its ledger entry commit together), and returns what the page's
+ * `items.matched` entry says of them: how many distinct returns, how many rows, and
+ * their digest (never the subjects themselves: a page can inspect thousands).
+ * @example const accounting = await recordInspections(trx, { batchId, subjectHash, items: page, proposals })
+ */
+export async function recordInspections(
+  trx: Transaction<Database>,
+  input: {
+    batchId: string;
+    /** Required as soon as a return was inspected: the accounting fails closed without it. */
+    subjectHash: ((subject: string) => string) | undefined;
+    items: readonly { position: number; item: unknown }[];
+    proposals: readonly ProposalInspections[];
+  },
+): Promise<{ returns_inspected: number; inspections: number; inspections_sha256: string }> {
+  const { subjectHash } = input;
+  const rows = inspectionRows(input.items, input.proposals, (subject) => {
+    if (!subjectHash)
+      throw new Error('recordInspections needs the subject key to account for inspections');
+    return subjectHash(subject);
+  });
+  if (rows.length > 0) {
+    // One JSON document, not six arrays: a page inspects tens of thousands of returns,
+    // and on PGlite every array element costs more than its bytes (docs/scaling.md).
+    await sql`
+      insert into inspections (batch_id, position, subject_hash, best, request_id, statute, reason)
+      select ${input.batchId}, r.position, r.subject_hash, r.best, r.request_id, r.statute, r.reason
+        from json_to_recordset(${JSON.stringify(rows)}::json)
+          as r(position int, subject_hash text, best boolean, request_id text, statute text, reason text)
+      on conflict do nothing`.execute(trx);
+  }
+  return {
+    returns_inspected: new Set(rows.map((r) => r.subject_hash)).size,
+    inspections: rows.length,
+    inspections_sha256: accountingDigest(rows),
+  };
+}
+
+/**
+ * Records, in the release transaction, the return information a release discloses: for
+ * each CONFIRMED item, the subject it confirms (the engine's top candidate). NOT_CONFIRMED
+ * and rejections say nothing about any return, so they disclose none. Returns what the
+ * `batch.released` entry says of them.
+ * @example const accounting = await recordDisclosures(trx, batchId)
+ */
+export async function recordDisclosures(
+  trx: Transaction<Database>,
+  batchId: string,
+): Promise<{ disclosures: number; disclosures_sha256: string }> {
+  const { rows } = await sql<{ position: number; subject_hash: string }>`
+    insert into disclosures (batch_id, position, subject_hash, result)
+    select i.batch_id, i.position, i.subject_hash, o.outcome
+      from inspections i
+      join item_outcomes o on o.batch_id = i.batch_id and o.position = i.position
+     where i.batch_id = ${batchId} and i.best and o.outcome = 'CONFIRMED'
+    on conflict do nothing
+    returning position, subject_hash`.execute(trx);
+  return { disclosures: rows.length, disclosures_sha256: accountingDigest(rows) };
+}
+
+const iso = (v: Date | string) => new Date(v).toISOString();
+
+/**
+ * Every inspection and disclosure of one subject, oldest first.
+ * @example await accountingFor(db, subjectHash(key, 'tin:123456789'))
+ */
+export async function accountingFor(db: Db, subject: string): Promise<AccountingEntry[]> {
+  const { rows } = await sql<{
+    kind: 'inspection' | 'disclosure';
+    at: Date | string;
+    requesting_agency: string | null;
+    agreement_id: string | null;
+    statute: string;
+    reason: string;
+    request_id: string | null;
+    batch_id: string;
+    result: string | null;
+  }>`
+    select 'inspection' as kind, i.inspected_at as at, b.requesting_agency, b.agreement_id,
+           i.statute, i.reason, i.request_id, i.batch_id, null::text as result
+      from inspections i join batches b on b.id = i.batch_id
+     where i.subject_hash = ${subject}
+    union all
+    select 'disclosure', d.disclosed_at, b.requesting_agency, b.agreement_id,
+           i.statute, i.reason, i.request_id, d.batch_id, d.result
+      from disclosures d
+      join inspections i on i.batch_id = d.batch_id and i.position = d.position
+                        and i.subject_hash = d.subject_hash
+      join batches b on b.id = d.batch_id
+     where d.subject_hash = ${subject}
+     order by at, kind desc, batch_id, request_id`.execute(db);
+  return rows.map((r) => ({ ...r, at: iso(r.at) }));
+}
+
+/**
+ * Per requesting agency, what the year's report to the Joint Committee on Taxation counts
+ * (see JctAgencyLine), from the batches and the accounting tables; times are UTC.
+ * @example await jctLines(db, 2026)
+ */
+export async function jctLines(db: Db, year: number): Promise<JctAgencyLine[]> {
+  const from = `${year}-01-01T00:00:00Z`;
+  const to = `${year + 1}-01-01T00:00:00Z`;
+  const num = (v: unknown) => Number(v ?? 0);
+  const batches = await sql<{ agency: string; batches: string; requests: string }>`
+    select requesting_agency as agency, count(*) as batches,
+           coalesce(sum(case when state <> 'rejected' then item_count else 0 end), 0) as requests
+      from batches
+     where requesting_agency is not null
+       and received_at >= ${from}::timestamptz and received_at < ${to}::timestamptz
+     group by requesting_agency`.execute(db);
+  const inspected = await sql<{ agency: string; inspections: string; taxpayers: string }>`
+    select b.requesting_agency as agency, count(*) as inspections,
+           count(distinct i.subject_hash) as taxpayers
+      from inspections i join batches b on b.id = i.batch_id
+     where i.inspected_at >= ${from}::timestamptz and i.inspected_at < ${to}::timestamptz
+     group by b.requesting_agency`.execute(db);
+  const disclosed = await sql<{ agency: string; disclosures: string; taxpayers: string }>`
+    select b.requesting_agency as agency, count(*) as disclosures,
+           count(distinct d.subject_hash) as taxpayers
+      from disclosures d join batches b on b.id = d.batch_id
+     where d.disclosed_at >= ${from}::timestamptz and d.disclosed_at < ${to}::timestamptz
+     group by b.requesting_agency`.execute(db);
+  const statutes = await sql<{
+    agency: string;
+    statute: string;
+    requests: string;
+    inspections: string;
+  }>`
+    select b.requesting_agency as agency, i.statute,
+           count(distinct i.batch_id || ':' || i.position) as requests, count(*) as inspections
+      from inspections i join batches b on b.id = i.batch_id
+     where i.inspected_at >= ${from}::timestamptz and i.inspected_at < ${to}::timestamptz
+     group by b.requesting_agency, i.statute
+     order by b.requesting_agency, i.statute`.execute(db);
+
+  const lines = new Map<string, JctAgencyLine>();
+  const line = (agency: string) => {
+    let l = lines.get(agency);
+    if (!l) {
+      l = {
+        requesting_agency: agency,
+        batches: 0,
+        requests: 0,
+        inspections: 0,
+        disclosures: 0,
+        taxpayers_inspected: 0,
+        taxpayers_disclosed: 0,
+        statutes: [],
+      };
+      lines.set(agency, l);
+    }
+    return l;
+  };
+  for (const r of batches.rows)
+    Object.assign(line(r.agency), { batches: num(r.batches), requests: num(r.requests) });
+  for (const r of inspected.rows) {
+    Object.assign(line(r.agency), {
+      inspections: num(r.inspections),
+      taxpayers_inspected: num(r.taxpayers),
+    });
+  }
+  for (const r of disclosed.rows) {
+    Object.assign(line(r.agency), {
+      disclosures: num(r.disclosures),
+      taxpayers_disclosed: num(r.taxpayers),
+    });
+  }
+  for (const r of statutes.rows) {
+    line(r.agency).statutes.push({
+      statute: r.statute,
+      requests: num(r.requests),
+      inspections: num(r.inspections),
+    });
+  }
+  return [...lines.values()].sort((a, b) => (a.requesting_agency < b.requesting_agency ? -1 : 1));
+}

@@ -1,0 +1,299 @@
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Taxgate } from '../src/app.ts';
+import { processBatch } from '../src/intake/pipeline.ts';
+import { listEvents } from '../src/ledger/events.store.ts';
+import { accountingDigest } from '../src/reporting/accounting.ts';
+import { buildServer } from '../src/server/server.ts';
+import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
+import {
+  buildAgreement,
+  buildItem,
+  buildOfficialKeys,
+  envelope,
+  signEnvelope,
+} from './support/builders.ts';
+import { runCli } from './support/cli.ts';
+import { openTestTaxgate, TEST_DATABASES, type TestEnv } from './support/databases.ts';
+
+const returns = [
+  [
+    '000000001',
+    '2024',
+    'Maria',
+    '',
+    'Garcia',
+    '123 Main Street',
+    '',
+    'Houston',
+    'TX',
+    '77001',
+    '1980-01-01',
+  ],
+  [
+    '000000002',
+    '2024',
+    'John',
+    '',
+    'Smith',
+    '9 Elm Street',
+    '',
+    'Austin',
+    'TX',
+    '78701',
+    '1970-05-05',
+  ],
+];
+const csv = () =>
+  Readable.from([
+    [TAXPAYER_COLUMNS.join(','), ...returns.map((r) => r.join(','))].join('\n') + '\n',
+  ]);
+
+async function official(tg: Taxgate, agreementId: string) {
+  const keys = await buildOfficialKeys();
+  const { id } = await tg.addOfficial(
+    { agreement_id: agreementId, name: 'Head', role: 'agency_head', public_jwk: keys.publicJwk },
+    'operator:test',
+  );
+  return { id, keys };
+}
+
+async function submit(tg: Taxgate, agreementId: string, items: unknown[]) {
+  const { id, keys } = await official(tg, agreementId);
+  const jws = await signEnvelope(envelope(agreementId, id, items), keys.privateKey);
+  return (await tg.submitBatch(Buffer.from(jws))).batch_id;
+}
+
+for (const kind of TEST_DATABASES) {
+  describe(`the accounting on ${kind}`, () => {
+    let tg: Taxgate;
+    let env: TestEnv;
+    let done: () => Promise<void>;
+    let ice: string;
+    let other: string;
+    const year = new Date().getUTCFullYear();
+
+    beforeAll(async () => {
+      ({ tg, env, done } = await openTestTaxgate(kind));
+      await tg.applyAgreement(buildAgreement(), 'operator:test');
+      await tg.applyAgreement(
+        buildAgreement({ id: 'other', requesting_agency: 'Other Agency', statutes: ['OTHER 1'] }),
+        'operator:test',
+      );
+      await tg.importTaxpayers(csv(), { actor: 'operator:test' });
+      ice = await submit(tg, 'ice-2026', [
+        buildItem({ request_id: 'hit', reason: 'Locating for removal, case CASE-1' }),
+        buildItem({ request_id: 'miss', zip: '12345' }),
+        buildItem({ request_id: 'bad', street: 'Unknown Address' }),
+      ]);
+      other = await submit(tg, 'other', [
+        buildItem({
+          request_id: 'o-1',
+          first_name: 'John',
+          last_name: 'Smith',
+          street: '9 Elm St',
+          city: 'Austin',
+          zip: '78701',
+          statute: 'OTHER 1',
+        }),
+      ]);
+      expect(await tg.drainQueue()).toBe(2);
+      await tg.approve(ice, 'operator:test');
+    });
+    afterAll(() => done());
+
+    it('records each return inspected, by keyed hash, with the digest in the ledger entry', async () => {
+      const rows = await tg.db
+        .selectFrom('inspections')
+        .selectAll()
+        .where('batch_id', '=', ice)
+        .orderBy('position')
+        .orderBy('subject_hash')
+        .execute();
+      const maria = tg.subjectHash('tin:000000001');
+      expect(rows.some((r) => r.subject_hash === maria && r.best && r.request_id === 'hit')).toBe(
+        true,
+      );
+      expect(rows.every((r) => r.statute === '8 USC 1253(a)(1)(A)')).toBe(true);
+      expect(rows.find((r) => r.request_id === 'hit')?.reason).toBe(
+        'Locating for removal, case CASE-1',
+      );
+      // The rejected item was never matched: nothing inspected for it.
+      expect(rows.some((r) => r.request_id === 'bad')).toBe(false);
+      const { rows: dump } = await sql<{
+        t: string;
+      }>`select string_agg(i::text, '|') as t from inspections i`.execute(tg.db);
+      expect(dump[0]!.t).not.toMatch(/00000000[12]/);
+
+      const matched = (await listEvents(tg.db, ice)).filter((e) => e.type === 'items.matched');
+      expect(matched).toHaveLength(1);
+      expect(matched[0]!.payload).toMatchObject({
+        returns_inspected: new Set(rows.map((r) => r.subject_hash)).size,
+        inspections: rows.length,
+        inspections_sha256: accountingDigest(rows),
+      });
+      const leaves = await tg.db.selectFrom('events').select('leaf').execute();
+      const all = leaves.map((l) => Buffer.from(l.leaf).toString('utf8')).join('\n');
+      expect(all).not.toMatch(/00000000[12]|Garcia|Smith/);
+    });
+
+    it('records the disclosure of a CONFIRMED result at release, with the release entry', async () => {
+      const disclosed = await tg.db.selectFrom('disclosures').selectAll().execute();
+      expect(disclosed).toEqual([
+        expect.objectContaining({
+          batch_id: ice,
+          subject_hash: tg.subjectHash('tin:000000001'),
+          result: 'CONFIRMED',
+        }),
+      ]);
+      const released = (await listEvents(tg.db, ice)).find((e) => e.type === 'batch.released');
+      expect(released?.payload).toMatchObject({
+        disclosures: 1,
+        disclosures_sha256: accountingDigest(disclosed),
+      });
+      // The other agency's batch is not released: inspected, not disclosed.
+      expect(disclosed.some((d) => d.batch_id === other)).toBe(false);
+    });
+
+    it("lists one taxpayer's inspections and disclosures, and records that it was looked up", async () => {
+      const before = (await listEvents(tg.db)).length;
+      const { subject, entries } = await tg.accounting('000-00-0001', 'operator:auditor');
+      expect(subject).toBe(tg.subjectHash('tin:000000001'));
+      // Maria's return was read for 'hit' and, by blocking on her name, for 'miss';
+      // only 'hit' confirmed her and was released.
+      expect(entries.map((e) => `${e.kind} ${e.request_id}`).sort()).toEqual([
+        'disclosure hit',
+        'inspection hit',
+        'inspection miss',
+      ]);
+      expect(entries.at(-1)?.kind, JSON.stringify(entries, null, 1)).toBe('disclosure');
+      expect(entries.find((e) => e.kind === 'inspection' && e.request_id === 'hit')).toMatchObject({
+        requesting_agency: 'DHS/ICE',
+        agreement_id: 'ice-2026',
+        statute: '8 USC 1253(a)(1)(A)',
+        reason: 'Locating for removal, case CASE-1',
+        request_id: 'hit',
+        batch_id: ice,
+        result: null,
+      });
+      expect(entries.at(-1)).toMatchObject({
+        kind: 'disclosure',
+        result: 'CONFIRMED',
+        request_id: 'hit',
+      });
+      const after = await listEvents(tg.db);
+      expect(after).toHaveLength(before + 1);
+      expect(after.at(-1)).toMatchObject({
+        type: 'accounting.viewed',
+        actor: 'operator:auditor',
+        payload: { subject, entries: 3 },
+      });
+      expect((await tg.accounting('999999999', 'operator:auditor')).entries).toEqual([]);
+      await expect(tg.accounting('12345', 'operator:auditor')).rejects.toMatchObject({
+        code: 'TIN_INVALID',
+      });
+    });
+
+    it('reports the year to the Joint Committee on Taxation, per agency', async () => {
+      const report = await tg.jctReport(year, 'operator:test');
+      expect(report).toMatchObject({ format: 'taxgate-jct-report/1', year });
+      const byAgency = Object.fromEntries(report.agencies.map((a) => [a.requesting_agency, a]));
+      expect(byAgency['DHS/ICE']).toMatchObject({
+        batches: 1,
+        requests: 3,
+        disclosures: 1,
+        taxpayers_disclosed: 1,
+      });
+      expect(byAgency['DHS/ICE']!.taxpayers_inspected).toBeGreaterThanOrEqual(1);
+      expect(byAgency['DHS/ICE']!.statutes).toEqual([
+        expect.objectContaining({ statute: '8 USC 1253(a)(1)(A)' }),
+      ]);
+      expect(byAgency['Other Agency']).toMatchObject({ batches: 1, requests: 1, disclosures: 0 });
+      expect((await tg.jctReport(year - 1, 'operator:test')).agencies).toEqual([]);
+      expect((await listEvents(tg.db)).at(-1)).toMatchObject({
+        type: 'report.jct',
+        payload: { year: year - 1, agencies: 0 },
+      });
+    });
+
+    it('serves both to the operator over HTTP, the TIN in the body only', async () => {
+      const app = await buildServer(tg);
+      try {
+        const headers = { authorization: `Bearer ${tg.operatorToken}` };
+        const acc = await app.inject({
+          method: 'POST',
+          url: '/v1/operator/accounting',
+          headers,
+          payload: { tin: '000000001' },
+        });
+        expect(acc.statusCode, acc.body).toBe(200);
+        expect(acc.json().entries).toHaveLength(3);
+        const bad = await app.inject({
+          method: 'POST',
+          url: '/v1/operator/accounting',
+          headers,
+          payload: { tin: '0001' },
+        });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.body).not.toContain('0001');
+        const noToken = await app.inject({
+          method: 'POST',
+          url: '/v1/operator/accounting',
+          headers: { authorization: `Bearer ${tg.auditorToken}` },
+          payload: { tin: '000000001' },
+        });
+        expect(noToken.statusCode).toBe(401);
+        const csvReport = await app.inject({
+          url: `/v1/operator/reports/jct?year=${year}&format=csv`,
+          headers,
+        });
+        expect(csvReport.statusCode).toBe(200);
+        expect(csvReport.headers['content-type']).toContain('text/csv');
+        expect(csvReport.body.split('\n')[0]).toMatch(/^year,requesting_agency,batches,requests/);
+        expect(csvReport.body).toContain(`${year},DHS/ICE,1,3,`);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('fails closed: a match page without its accounting is not written', async () => {
+      const batch = await submit(tg, 'ice-2026', [buildItem({ request_id: 'again' })]);
+      // Straight to the pipeline without the subject key: the page cannot be accounted for.
+      await expect(processBatch(tg.db, batch)).rejects.toThrow(/subject key/);
+      const outcomes = await tg.db
+        .selectFrom('item_outcomes')
+        .select('position')
+        .where('batch_id', '=', batch)
+        .execute();
+      expect(outcomes).toEqual([]);
+      await tg.processBatch(batch);
+      expect((await tg.batchStatus(batch)).state).toBe('matched');
+    });
+
+    it('taxgate accounting and taxgate report jct', { timeout: 120_000 }, async () => {
+      await tg.close();
+      done = () => env.cleanup(); // closed here: the CLI needs the data folder
+      {
+        const cli = (...args: string[]) => runCli(args, env.env, env.dataDir);
+        const acc = await cli('accounting', '--tin', '000000001', '--json', '--actor', 'ana');
+        expect(acc.code, acc.stderr).toBe(0);
+        expect(acc.json<{ entries: { kind: string }[] }>().entries.map((e) => e.kind)).toEqual([
+          'inspection',
+          'inspection',
+          'disclosure',
+          'inspection', // 'again', the batch of the fail-closed test (not released)
+        ]);
+        const human = await cli('accounting', '--tin', '000000001');
+        expect(human.stdout).toMatch(
+          /inspection {2}DHS\/ICE {2}8 USC 1253\(a\)\(1\)\(A\) {2}request hit/,
+        );
+        const report = await cli('report', 'jct', '--year', String(year), '--format', 'csv');
+        expect(report.code, report.stderr).toBe(0);
+        expect(report.stdout).toContain(`${year},Other Agency,1,1,`);
+        const badYear = await cli('report', 'jct', '--year', '26', '--json');
+        expect(badYear.json()).toMatchObject({ error: { code: 'YEAR_INVALID' } });
+      }
+    });
+  });
+}
