@@ -73,7 +73,7 @@ for (const kind of TEST_DATABASES) {
     let done: () => Promise<void>;
     let app: FastifyInstance;
     let base: string;
-    let requester: string;
+    let requester: () => Promise<string>;
     const N = 300; // more than one full tile of 256 entries
 
     beforeAll(async () => {
@@ -84,7 +84,7 @@ for (const kind of TEST_DATABASES) {
         { agreement_id: 'ice-2026', name: 'Head', role: 'agency_head', public_jwk: keys.publicJwk },
         'operator:test',
       );
-      requester = await makeClientAssertion(id, keys.privateKey);
+      requester = () => makeClientAssertion(id, keys.privateKey);
       const have = await tg.ledger.sync();
       await appendEvents(
         tg.db,
@@ -230,10 +230,17 @@ for (const kind of TEST_DATABASES) {
       expect((await get('/ledger/checkpoint', null)).status).toBe(401);
       expect((await get('/ledger/tile/0/000', null)).status).toBe(401);
       expect((await get('/ledger/checkpoint', 'not-a-token')).status).toBe(401);
-      expect((await get('/ledger/checkpoint', requester)).status).toBe(200);
-      expect((await get('/ledger/tile/0/000', requester)).status).toBe(200);
-      expect((await get('/ledger/proof/inclusion?index=0&size=3', requester)).status).toBe(200);
-      const entries = await get('/ledger/tile/entries/000', requester);
+      const once = await requester();
+      expect((await get('/ledger/checkpoint', once)).status).toBe(200);
+      // An assertion is good for one request.
+      const replayed = await get('/ledger/checkpoint', once);
+      expect(replayed.status).toBe(401);
+      expect(await replayed.json()).toMatchObject({ error: { code: 'CLIENT_ASSERTION_REPLAYED' } });
+      expect((await get('/ledger/tile/0/000', await requester())).status).toBe(200);
+      expect((await get('/ledger/proof/inclusion?index=0&size=3', await requester())).status).toBe(
+        200,
+      );
+      const entries = await get('/ledger/tile/entries/000', await requester());
       expect(entries.status).toBe(403);
       expect(await entries.json()).toMatchObject({ error: { code: 'LEDGER_ENTRIES_FORBIDDEN' } });
       expect((await get('/ledger/tile/entries/000', tg.operatorToken)).status).toBe(200);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
 import { makeClientAssertion } from '../src/auth/client-assertion.ts';
@@ -225,6 +226,46 @@ for (const kind of TEST_DATABASES) {
         payload: jws,
       });
       expect(operatorSubmit.statusCode).toBe(202);
+    });
+
+    it('takes a client assertion once: a replay, or one without a jti, is refused', async () => {
+      const { batch_id } = (await submit([buildItem({ request_id: 'replayed' })])).json();
+      const headers = await asRequester();
+      expect((await app.inject({ url: `/v1/batches/${batch_id}`, headers })).statusCode).toBe(200);
+      const again = await app.inject({ url: `/v1/batches/${batch_id}`, headers });
+      expect(again.statusCode).toBe(401);
+      expect(again.json().error.code).toBe('CLIENT_ASSERTION_REPLAYED');
+      const iat = Math.floor(Date.now() / 1000);
+      const noJti = await new SignJWT({})
+        .setProtectedHeader({ alg: 'EdDSA' })
+        .setIssuer(official.id)
+        .setSubject(official.id)
+        .setAudience('taxgate')
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 60)
+        .sign(official.keys.privateKey);
+      const refused = await app.inject({
+        url: `/v1/batches/${batch_id}`,
+        headers: { authorization: `Bearer ${noJti}` },
+      });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().error.code).toBe('CLIENT_ASSERTION_INVALID');
+      // Used assertions are kept only until they expire.
+      await tg.db
+        .insertInto('client_assertions_used')
+        .values({
+          official_id: official.id,
+          jti: 'long-gone',
+          expires_at: new Date(Date.now() - 1000),
+        })
+        .execute();
+      await app.inject({ url: `/v1/batches/${batch_id}`, headers: await asRequester() });
+      const kept = await tg.db
+        .selectFrom('client_assertions_used')
+        .select('jti')
+        .where('jti', '=', 'long-gone')
+        .execute();
+      expect(kept).toEqual([]);
     });
 
     it('refuses an oversized body with 413 before reading it', async () => {

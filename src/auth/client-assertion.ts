@@ -3,6 +3,7 @@ import { decodeJwt, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { AuthenticationError } from '../errors.ts';
 import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
 import type { Database } from '../storage/schema.ts';
+import { useAssertion } from './assertions.store.ts';
 import { importPublicJwk } from './keys.ts';
 
 /** The audience every client assertion must name. */
@@ -18,7 +19,7 @@ export interface RequesterIdentity {
 /**
  * Authenticates a requesting-agency client by a short-lived JWT it signed with a
  * registered official's key (`private_key_jwt` style: iss = sub = official id,
- * aud = "taxgate", exp at most five minutes after iat).
+ * aud = "taxgate", exp at most five minutes after iat, a `jti` used once).
  */
 export async function verifyClientAssertion(
   db: Kysely<Database>,
@@ -36,22 +37,34 @@ export async function verifyClientAssertion(
       'CLIENT_ASSERTION_INVALID',
       'the client assertion names no registered official',
     );
+  let jti: string;
+  let exp: number;
   try {
     const { payload } = await jwtVerify(token, await importPublicJwk(official.public_jwk), {
       audience: CLIENT_ASSERTION_AUDIENCE,
       issuer: official.id,
       subject: official.id,
       algorithms: ['EdDSA'],
-      requiredClaims: ['exp', 'iat'],
+      requiredClaims: ['exp', 'iat', 'jti'],
       maxTokenAge: MAX_LIFETIME_S,
     });
     if (payload.exp! - payload.iat! > MAX_LIFETIME_S) throw new Error('lifetime too long');
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 200)
+      throw new Error('jti must be a string of 1 to 200 characters');
+    jti = payload.jti;
+    exp = payload.exp!;
   } catch {
     throw new AuthenticationError(
       'CLIENT_ASSERTION_INVALID',
-      'the client assertion did not verify (signature, audience, issuer or lifetime)',
+      'the client assertion did not verify (signature, audience, issuer, lifetime or jti)',
     );
   }
+  // One request per assertion: a copy caught in transit is worth nothing.
+  if (!(await useAssertion(db, official.id, jti, new Date(exp * 1000))))
+    throw new AuthenticationError(
+      'CLIENT_ASSERTION_REPLAYED',
+      'this client assertion was already used: make a new one (new jti) for every request',
+    );
   const agreement = await findAgreement(db, official.agreement_id);
   if (!agreement)
     throw new AuthenticationError('CLIENT_ASSERTION_INVALID', 'the official has no agreement');

@@ -8,6 +8,7 @@ import * as matchingEngine from './migrations/0002-matching-engine.ts';
 import * as itemsAsText from './migrations/0003-items-as-text.ts';
 import * as ledger from './migrations/0004-ledger.ts';
 import * as checkpointsAccounting from './migrations/0005-checkpoints-accounting.ts';
+import * as clientAssertionReplay from './migrations/0007-client-assertion-replay.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -63,6 +64,7 @@ const migrations: Record<string, Migration> = {
   '0003-items-as-text': itemsAsText,
   '0004-ledger': ledger,
   '0005-checkpoints-accounting': checkpointsAccounting,
+  '0007-client-assertion-replay': clientAssertionReplay,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

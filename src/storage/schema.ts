@@ -17,6 +17,13 @@ export interface Database {
   ledger_checkpoints: LedgerCheckpointsTable;
   inspections: InspectionsTable;
   disclosures: DisclosuresTable;
+  client_assertions_used: ClientAssertionsUsedTable;
+}
+
+export interface ClientAssertionsUsedTable {
+  official_id: string;
+  jti: string;
+  expires_at: Date | string;
 }
 
 export interface TaxpayerFeaturesTable {
