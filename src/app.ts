@@ -61,7 +61,7 @@ export interface Taxgate {
   db: Kysely<Database>;
   target: DatabaseTarget;
   operatorToken: string;
-  /** Read-only credential for the ledger's published routes (ADR 0007). */
+  /** Read-only credential for the ledger's published routes (ADR 0008). */
   auditorToken: string;
   resultPublicJwk: JWK;
   /** Signed checkpoints, proofs, tiles and receipts of the ledger (docs/ledger.md). */
@@ -222,7 +222,7 @@ export async function openTaxgate(
       await ownBatch(id, requester);
       const results = await fetchResults(db, id, actor);
       // After the download is committed: the receipt needs a checkpoint covering the
-      // release entry, which may have to be signed now (ADR 0007).
+      // release entry, which may have to be signed now (ADR 0008).
       return { ...results, log: await ledger.receipt(id) };
     },
     authenticateRequester: (token) => verifyClientAssertion(db, token),

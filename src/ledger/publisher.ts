@@ -1,6 +1,6 @@
 /**
  * The published side of the ledger: signed checkpoints, proofs, tiles and receipts
- * (docs/ledger.md §Checkpoints, ADR 0007).
+ * (docs/ledger.md §Checkpoints, ADR 0008).
  *
  * `LedgerLog` keeps an in-memory tree of the stored leaves (tree.ts), read once and then
  * only the entries appended since, and hashes every leaf itself rather than trusting the
