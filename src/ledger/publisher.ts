@@ -262,7 +262,7 @@ export class LedgerLog {
     const size = await this.sync();
     const level = tile.level === null ? 0 : tile.level * 8;
     const from = tile.index * TILE_WIDTH;
-    if (level > 52 || from + tile.width > this.#tree.width(level)) {
+    if (from + tile.width > this.#tree.width(level)) {
       throw new NotFoundError('TILE_NOT_FOUND', `the ledger of ${size} entries has no such tile`);
     }
     if (tile.level !== null) return this.#tree.hashes(level, from, tile.width);
