@@ -48,6 +48,7 @@ import {
 } from './review/review.ts';
 import { countTaxpayers } from './taxpayers/taxpayers.store.ts';
 import type { AccountingEntry, JctReport } from './reporting/accounting.ts';
+import { checkAccountingDigests } from './reporting/accounting.store.ts';
 import { jctReport, taxpayerAccounting } from './reporting/reports.ts';
 
 /**
@@ -60,7 +61,7 @@ export interface Taxgate {
   db: Kysely<Database>;
   target: DatabaseTarget;
   operatorToken: string;
-  /** Read-only credential for the ledger's published routes (ADR 0007). */
+  /** Read-only credential for the ledger's published routes (ADR 0008). */
   auditorToken: string;
   resultPublicJwk: JWK;
   /** Signed checkpoints, proofs, tiles and receipts of the ledger (docs/ledger.md). */
@@ -223,7 +224,7 @@ export async function openTaxgate(
       await ownBatch(id, requester);
       const results = await fetchResults(db, id, actor);
       // After the download is committed: the receipt needs a checkpoint covering the
-      // release entry, which may have to be signed now (ADR 0007).
+      // release entry, which may have to be signed now (ADR 0008).
       return { ...results, log: await ledger.receipt(id) };
     },
     authenticateRequester: (token) => verifyClientAssertion(db, token),
@@ -250,11 +251,12 @@ export interface LedgerReader {
    * Verifies the entries, against `saved` and every stored signed checkpoint (their
    * signatures checked with `vkey`; without a key only their roots are checked).
    */
-  verify(opts?: {
-    saved?: SavedRoot;
-    vkey?: string | null;
-    pageSize?: number;
-  }): Promise<{ result: LedgerVerification; storedCheckpoints: number }>;
+  verify(opts?: { saved?: SavedRoot; vkey?: string | null; pageSize?: number }): Promise<{
+    result: LedgerVerification;
+    storedCheckpoints: number;
+    /** Entries whose accounting digest was recomputed from the tables (migration 0005 on). */
+    accounting: { pages: number; releases: number };
+  }>;
   close(): Promise<void>;
 }
 
@@ -297,20 +299,35 @@ export async function openLedgerReader(config: Config): Promise<LedgerReader> {
   return {
     target,
     async verify(o = {}) {
-      const stored = tables.length > 0 ? await listCheckpoints(db) : [];
+      const migrated = tables.length > 0;
+      const stored = migrated ? await listCheckpoints(db) : [];
+      let accounting = { pages: 0, releases: 0 };
       const checkpoints = checkStoredCheckpoints(stored, o.vkey ?? null);
       if (typeof checkpoints === 'string') {
         return {
           result: { ok: false, entries: 0, index: null, message: checkpoints },
           storedCheckpoints: stored.length,
+          accounting,
         };
       }
-      const result = await verifyLedger(db, {
+      let result = await verifyLedger(db, {
         checkpoints,
         ...(o.saved ? { saved: o.saved } : {}),
         ...(o.pageSize ? { pageSize: o.pageSize } : {}),
       });
-      return { result, storedCheckpoints: stored.length };
+      // Only once the entries are sound do their digests say what the tables must hold.
+      if (result.ok && migrated) {
+        const check = await checkAccountingDigests(db);
+        if (check.ok) accounting = { pages: check.pages, releases: check.releases };
+        else
+          result = {
+            ok: false,
+            entries: result.entries,
+            index: check.index,
+            message: check.message,
+          };
+      }
+      return { result, storedCheckpoints: stored.length, accounting };
     },
     async close() {
       await opened.close();

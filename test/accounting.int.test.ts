@@ -6,6 +6,7 @@ import { processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import { accountingDigest } from '../src/reporting/accounting.ts';
 import { buildServer } from '../src/server/server.ts';
+import { openDatabase, pgliteDir } from '../src/storage/db.ts';
 import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
 import {
   buildAgreement,
@@ -293,6 +294,39 @@ for (const kind of TEST_DATABASES) {
         expect(report.stdout).toContain(`${year},Other Agency,1,1,`);
         const badYear = await cli('report', 'jct', '--year', '26', '--json');
         expect(badYear.json()).toMatchObject({ error: { code: 'YEAR_INVALID' } });
+
+        // ledger verify recomputes every recorded accounting digest from the tables…
+        const ok = await cli('ledger', 'verify', '--json');
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.json()).toMatchObject({ accounting: { pages: 3, releases: 1 } });
+        // …so a row removed by someone who can switch the triggers off is named.
+        const opened = await openDatabase(
+          env.config.databaseUrl
+            ? { kind: 'postgres', url: env.config.databaseUrl }
+            : { kind: 'pglite', dir: pgliteDir(env.dataDir) },
+        );
+        let index: number;
+        try {
+          const matched = (await listEvents(opened.db, ice)).find(
+            (e) => e.type === 'items.matched',
+          );
+          index = matched!.leaf_index;
+          await sql`alter table inspections disable trigger user`.execute(opened.db);
+          await sql`delete from inspections where batch_id = ${ice} and request_id = 'miss'`.execute(
+            opened.db,
+          );
+        } finally {
+          await opened.close();
+        }
+        const bad = await cli('ledger', 'verify', '--json');
+        expect(bad.code).toBe(1);
+        expect(bad.json()).toMatchObject({
+          error: {
+            code: 'LEDGER_INVALID',
+            message: `ledger entry ${index}: the inspections of batch ${ice}, positions 0 to 1, no longer give its inspections_sha256: the accounting was changed`,
+            details: { index },
+          },
+        });
       }
     });
   });

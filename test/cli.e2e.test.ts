@@ -22,7 +22,11 @@ for (const kind of TEST_DATABASES) {
         const dir = t.dataDir;
         const init = await cli('init', '--json');
         expect(init.code).toBe(0);
-        expect(init.json()).toMatchObject({ initialised: true, database: kind });
+        expect(init.json()).toMatchObject({
+          initialised: true,
+          database: kind,
+          ledger_vkey: expect.stringMatching(/^taxgate\.localhost\/ledger\+[0-9a-f]{8}\+/),
+        });
         expect((await cli('init', '--json')).code).toBe(0); // idempotent
 
         const csv = join(dir, 'returns.csv');

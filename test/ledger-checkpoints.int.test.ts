@@ -13,7 +13,8 @@ import {
 import { listCheckpoints } from '../src/ledger/checkpoints.store.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
 import { leafHash, rootOf, verifyConsistency } from '../src/ledger/merkle.ts';
-import { startCheckpointTimer } from '../src/ledger/publisher.ts';
+import { ensureLedgerSigner } from '../src/ledger/ledger-key.ts';
+import { LedgerLog, startCheckpointTimer } from '../src/ledger/publisher.ts';
 import { openDatabase, pgliteDir } from '../src/storage/db.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { runCli } from './support/cli.ts';
@@ -131,6 +132,34 @@ for (const kind of TEST_DATABASES) {
       );
       await expect(tg.ledger.publish()).rejects.toMatchObject({ code: 'LEDGER_INCONSISTENT' });
       expect((await listCheckpoints(tg.db)).map((c) => c.size)).toEqual([3, 4]);
+    });
+
+    it('lets two servers with the same key sign while events arrive, without a fork', async () => {
+      const { signer, vkey } = await ensureLedgerSigner(env.dataDir, 'taxgate.test.gov/ledger');
+      const other = new LedgerLog(tg.db, { signer, vkey }); // a second server's publisher
+      for (let i = 0; i < 8; i++) {
+        await appendEvents(tg.db, probes(1 + (i % 3), `r${i}`));
+        // Both sign at once while a third party appends.
+        await Promise.all([
+          tg.ledger.publish(),
+          other.publish(),
+          appendEvents(tg.db, probes(1, `s${i}`)),
+        ]);
+      }
+      await other.publish();
+      const all = await listCheckpoints(tg.db);
+      expect(all.length).toBeGreaterThan(1);
+      for (let i = 1; i < all.length; i++) {
+        const [a, b] = [all[i - 1]!, all[i]!];
+        expect(b.size).toBeGreaterThan(a.size);
+        const { proof } = await tg.ledger.consistency(a.size, b.size);
+        expect(verifyConsistency(a.size, b.size, proof, a.rootHash, b.rootHash)).toBe(true);
+        expect(verifyNote(b.note, [vkey]).ok).toBe(true);
+      }
+      const total = all.at(-1)!.size;
+      expect(Buffer.from(all.at(-1)!.rootHash)).toEqual(
+        Buffer.from(await storedRoot(tg.db, total)),
+      );
     });
 
     it('keeps checkpoints append-only in the database', async () => {

@@ -349,6 +349,7 @@ for (const kind of TEST_DATABASES) {
           checkpoint: { size, root, signed: false },
           // realRun's results download signed a checkpoint of the whole log.
           stored_checkpoints: { count: 1, signatures: 'verified' },
+          accounting: { pages: 1, releases: 1 },
         });
         const human = await cli('ledger', 'verify');
         expect(human.stdout).toContain(`ledger verified: ${size} entries`);

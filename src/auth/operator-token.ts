@@ -17,7 +17,7 @@ export async function ensureOperatorToken(dataDir: string): Promise<string> {
 /**
  * The auditor credential (`auditor.token`, mode 0600): read-only access to the ledger's
  * published routes (checkpoints, proofs, tiles, entries) and nothing else, for whoever
- * audits the accounting (ADR 0007). Created with the data folder like the operator token.
+ * audits the accounting (ADR 0008). Created with the data folder like the operator token.
  * @example const token = await ensureAuditorToken(config.dataDir)
  */
 export async function ensureAuditorToken(dataDir: string): Promise<string> {

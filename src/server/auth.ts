@@ -57,7 +57,7 @@ export function requireOperator(tg: Taxgate, req: FastifyRequest): string {
 }
 
 /**
- * Who may read the ledger's published routes (ADR 0007): the operator, the auditor
+ * Who may read the ledger's published routes (ADR 0008): the operator, the auditor
  * (auditor.token) and, for checkpoints, hashes and proofs only, any registered agency
  * official, so a recipient can check its receipts. Entries (leaf bytes) name other
  * agencies' batches, so they are for the operator and the auditor alone.

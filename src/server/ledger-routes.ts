@@ -19,7 +19,7 @@ const security: { [scheme: string]: string[] }[] = [
 ];
 
 /**
- * The ledger's read-only routes (docs/api.md#ledger, ADR 0007): the latest signed
+ * The ledger's read-only routes (docs/api.md#ledger, ADR 0008): the latest signed
  * checkpoint, C2SP tlog-tiles (hash tiles and entry bundles), and JSON inclusion and
  * consistency proofs. They carry hashes, counts and leaves only; leaves hold no taxpayer
  * data (docs/ledger.md), and are still limited to the operator and the auditor.

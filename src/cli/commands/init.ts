@@ -5,7 +5,7 @@ import { printResult } from '../output.ts';
 export function registerInit(program: Command): void {
   common(program.command('init'), { actor: false })
     .description(
-      'create or migrate the database, and the result key and operator token; safe to run again',
+      'create or migrate the database, and the keys and tokens of the data folder; safe to run again',
     )
     .action(async (opts: CommonOptions) => {
       await withBackend(opts, async (b) => {
@@ -31,11 +31,13 @@ export function registerInit(program: Command): void {
           database: tg.target.kind,
           initialised: true,
           result_key_id: tg.resultPublicJwk.kid,
+          ledger_vkey: tg.ledger.vkey,
         };
         printResult(opts, out, () =>
           [
             `initialised ${tg.target.kind === 'pglite' ? `PGlite in ${tg.config.dataDir}` : 'the PostgreSQL database'}`,
             `result signing key: ${out.result_key_id}`,
+            `ledger verifier key: ${out.ledger_vkey}`,
           ].join('\n'),
         );
       });

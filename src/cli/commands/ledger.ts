@@ -90,12 +90,22 @@ async function verified(
   opts: LedgerOptions,
   saved?: SavedRoot,
   vkey: string | null = null,
-): Promise<Extract<LedgerVerification, { ok: true }> & { storedCheckpoints: number }> {
+): Promise<
+  Extract<LedgerVerification, { ok: true }> & {
+    storedCheckpoints: number;
+    accounting: { pages: number; releases: number };
+  }
+> {
   const reader = await openLedgerReader(configFor(opts));
   let v: LedgerVerification;
   let storedCheckpoints: number;
+  let accounting: { pages: number; releases: number };
   try {
-    ({ result: v, storedCheckpoints } = await reader.verify({
+    ({
+      result: v,
+      storedCheckpoints,
+      accounting,
+    } = await reader.verify({
       vkey,
       ...(saved ? { saved } : {}),
     }));
@@ -108,7 +118,7 @@ async function verified(
       entries_verified: v.entries,
     });
   }
-  return { ...v, storedCheckpoints };
+  return { ...v, storedCheckpoints, accounting };
 }
 
 export function registerLedger(program: Command): void {
@@ -143,12 +153,14 @@ export function registerLedger(program: Command): void {
           count: v.storedCheckpoints,
           signatures: vkey ? 'verified' : 'not checked: no ledger key (pass --key)',
         },
+        accounting: v.accounting,
       };
       printResult(opts, out, () =>
         [
           `ledger verified: ${out.entries} entries`,
           `root: ${out.root}`,
           `stored checkpoints: ${v.storedCheckpoints}, each consistent with the log; signatures ${out.stored_checkpoints.signatures}`,
+          `accounting: the rows of ${v.accounting.pages} match pages and ${v.accounting.releases} releases give the digests their entries recorded`,
           ...(saved
             ? [
                 `consistent with the ${given!.signed ? 'signed checkpoint' : 'root'} saved at size ${saved.size} (${opts.checkpoint})`,
