@@ -21,6 +21,7 @@ import { verifyLedger } from './ledger/events.store.ts';
 import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
 import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
+import { liftHold, listHoldViews, placeHold, type HoldView } from './policy/holds.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
 import type { Database } from './storage/schema.ts';
@@ -59,6 +60,11 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** Places a suspension or hold (docs/api.md#holds); body as `HoldRequestSchema`. */
+  placeHold(input: unknown, actor: string): Promise<HoldView>;
+  /** Lifts a hold under the court order that ends it. */
+  liftHold(holdId: string, input: unknown, actor: string): Promise<HoldView>;
+  listHolds(opts?: { includeLifted?: boolean }): Promise<HoldView[]>;
   results(
     batchId: string,
     actor: string,
@@ -128,6 +134,7 @@ export async function openTaxgate(
   const operatorToken = await ensureOperatorToken(config.dataDir);
   const subjectKey = await ensureSubjectKey(config.dataDir);
   const workerId = newId('wrk');
+  const hashSubject = (value: string) => subjectHash(subjectKey, value);
 
   const ownBatch = async (batchId: string, requester?: RequesterIdentity) => {
     const batch = await getBatch(db, batchId);
@@ -158,7 +165,7 @@ export async function openTaxgate(
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),
-    processBatch: (id, o) => processBatch(db, id, o),
+    processBatch: (id, o) => processBatch(db, id, { ...o, subjectHash: hashSubject }),
     async drainQueue() {
       let n = 0;
       for (
@@ -167,7 +174,7 @@ export async function openTaxgate(
         id = await claimNextBatch(db, workerId)
       ) {
         try {
-          await processBatch(db, id);
+          await processBatch(db, id, { subjectHash: hashSubject });
           n++;
         } finally {
           await releaseLease(db, id, workerId);
@@ -188,7 +195,10 @@ export async function openTaxgate(
         })),
       };
     },
-    approve: (id, actor) => approveAndRelease(db, id, actor, signer),
+    approve: (id, actor) => approveAndRelease(db, id, actor, signer, hashSubject),
+    placeHold: (input, actor) => placeHold(db, input, actor, hashSubject),
+    liftHold: (id, input, actor) => liftHold(db, id, input, actor),
+    listHolds: (o) => listHoldViews(db, o),
     async results(id, actor, requester) {
       await ownBatch(id, requester);
       return fetchResults(db, id, actor);
@@ -200,7 +210,7 @@ export async function openTaxgate(
     reindexTaxpayers: (onProgress) => reindexAddressesOfRecord(db, onProgress),
     trainModel: (actor) => trainModel(db, givenNamesCompatible, { actor }),
     verifyLedger: (o) => verifyLedger(db, o),
-    subjectHash: (value) => subjectHash(subjectKey, value),
+    subjectHash: hashSubject,
     async close() {
       await opened.close();
       await lock?.release();

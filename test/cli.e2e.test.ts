@@ -200,5 +200,55 @@ for (const kind of TEST_DATABASES) {
         expect(bad.stderr).toMatch(/extra/);
       },
     );
+
+    it(
+      'suspends and resumes under a court order, the subject read from a file',
+      { timeout: 120_000 },
+      async () => {
+        const subject = join(t.dataDir, 'subject.json');
+        await writeFile(subject, JSON.stringify({ a_number: 'A012345678' }));
+        const placed = await cli(
+          'suspend',
+          '--subject',
+          subject,
+          '--court-order',
+          '1:26-cv-00042',
+          '--reason',
+          'temporary restraining order',
+          '--actor',
+          'ann',
+          '--json',
+        );
+        expect(placed.code).toBe(0);
+        const hold = placed.json<{ id: string }>();
+        expect(hold).toMatchObject({
+          scope: 'subject',
+          subject_identifiers: 1,
+          placed_by: 'operator:ann',
+        });
+        const two = await cli(
+          'suspend',
+          '--agency',
+          'X',
+          '--agreement',
+          'Y',
+          '--court-order',
+          'c',
+          '--reason',
+          'r',
+          '--json',
+        );
+        expect(two.code).toBe(1);
+        expect(two.json()).toMatchObject({ error: { code: 'HOLD_SCOPE_REQUIRED' } });
+        const listed = await cli('holds', '--json');
+        expect(listed.json<{ holds: { id: string }[] }>().holds.map((h) => h.id)).toEqual([
+          hold.id,
+        ]);
+        const resumed = await cli('resume', hold.id, '--court-order', 'order lifting', '--json');
+        expect(resumed.code).toBe(0);
+        expect(resumed.json()).toMatchObject({ id: hold.id, lift_court_order: 'order lifting' });
+        expect((await cli('holds', '--json')).json()).toEqual({ holds: [] });
+      },
+    );
   });
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgreement } from './commands/agreement.ts';
 import { registerBatch } from './commands/batch.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerHolds } from './commands/holds.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerLedger } from './commands/ledger.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerAgreement(program);
   registerOfficial(program);
   registerBatch(program);
+  registerHolds(program);
   registerModel(program);
   registerLedger(program);
   registerServe(program);

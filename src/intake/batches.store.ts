@@ -182,6 +182,23 @@ function parseItems(rows: { position: number; item: string }[]): StoredItem[] {
   return rows.map((r) => ({ position: r.position, item: JSON.parse(r.item) as unknown }));
 }
 
+/** The items at the given positions, in position order. */
+export async function readItemsAt(
+  db: Db,
+  batchId: string,
+  positions: number[],
+): Promise<StoredItem[]> {
+  if (positions.length === 0) return [];
+  return db
+    .selectFrom('batch_items')
+    .select(['position', 'item'])
+    .where('batch_id', '=', batchId)
+    .where('position', 'in', positions)
+    .orderBy('position')
+    .execute()
+    .then(parseItems);
+}
+
 /** A page of items that have no outcome yet, in position order. */
 export async function readUndecidedItems(
   db: Db,

@@ -3,6 +3,8 @@ import { matchPage } from '../matching/engine.ts';
 import { activeModel } from '../matching/engine.store.ts';
 import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
+import { suspendHeldItems } from '../policy/holds.ts';
+import type { SubjectHasher } from '../policy/subject-identity.ts';
 import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
@@ -25,6 +27,9 @@ export interface PipelineOptions {
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
 }
 
+/** The keyed hash of subjects, so that subject holds apply while matching (src/policy/holds.ts). */
+type Holds = { subjectHash: SubjectHasher };
+
 const WORKER_ACTOR = 'system:pipeline';
 
 /**
@@ -38,7 +43,7 @@ const WORKER_ACTOR = 'system:pipeline';
 export async function processBatch(
   db: Kysely<Database>,
   batchId: string,
-  opts: PipelineOptions = {},
+  opts: PipelineOptions & Holds,
 ): Promise<void> {
   const pageSize = opts.pageSize ?? 5000;
   let batch = await getBatch(db, batchId);
@@ -114,7 +119,7 @@ async function matchPhase(
   db: Kysely<Database>,
   batchId: string,
   pageSize: number,
-  opts: PipelineOptions,
+  opts: PipelineOptions & Holds,
 ) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const decided = Object.values(await countOutcomes(db, batchId)).reduce((a, b) => a + b, 0);
@@ -138,8 +143,11 @@ async function matchPhase(
       return { position, item: v.item };
     });
     await db.transaction().execute(async (trx) => {
-      const proposals = await matchPage(trx, items, { model, compatible: givenNamesCompatible });
-      const requestIds = new Map(items.map((i) => [i.position, i.item.request_id]));
+      // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
+      const held = await suspendHeldItems(trx, batch, page, opts.subjectHash);
+      const toMatch = items.filter((i) => !held.has(i.position));
+      const proposals = await matchPage(trx, toMatch, { model, compatible: givenNamesCompatible });
+      const requestIds = new Map(toMatch.map((i) => [i.position, i.item.request_id]));
       const written = await insertOutcomes(
         trx,
         batchId,

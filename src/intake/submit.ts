@@ -6,6 +6,7 @@ import { BatchRejectedError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isActiveOn } from '../policy/agreement.ts';
 import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
+import { batchHold } from '../policy/holds.ts';
 import { RULE_SET_VERSION } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { findBatchByDigest, insertReceivedBatch, insertRejectedBatch } from './batches.store.ts';
@@ -133,6 +134,21 @@ export async function submitBatch(
     return reject(
       'AGREEMENT_NOT_ACTIVE',
       `agreement ${agreement.id} is in force from ${agreement.effective_from} to ${agreement.expires_at}, not on ${today}`,
+      claimed,
+    );
+  }
+  const hold = await batchHold(db, agreement.id, agreement.requesting_agency);
+  if (hold?.scope === 'agreement') {
+    return reject(
+      'AGREEMENT_SUSPENDED',
+      `agreement ${agreement.id} is suspended by hold ${hold.id} (court order ${hold.court_order})`,
+      claimed,
+    );
+  }
+  if (hold?.scope === 'agency') {
+    return reject(
+      'AGENCY_SUSPENDED',
+      `requests from ${agreement.requesting_agency} are suspended by hold ${hold.id} (court order ${hold.court_order})`,
       claimed,
     );
   }

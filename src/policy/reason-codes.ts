@@ -55,7 +55,7 @@ export const REASON_CODES = {
 } as const satisfies Record<string, RejectionClass>;
 export type ReasonCode = keyof typeof REASON_CODES;
 
-/** Operator-only reasons for a NOT_CONFIRMED proposal (never released). */
+/** Operator-only reasons for a NOT_CONFIRMED or SUSPENDED outcome (never released). */
 export const MATCH_REASON_CODES = [
   'MATCH_NONE',
   'MATCH_AMBIGUOUS',
@@ -67,6 +67,7 @@ export const MATCH_REASON_CODES = [
   'DOB_CONFLICT',
   'NAME_UNCERTAIN',
   'REVIEW_DECIDED',
+  'HOLD_APPLIED',
 ] as const;
 export type MatchReasonCode = (typeof MATCH_REASON_CODES)[number];
 

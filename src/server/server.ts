@@ -415,5 +415,81 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     },
   );
 
+  const holdSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      scope: { type: 'string', enum: ['agreement', 'agency', 'subject'] },
+      target: { type: ['string', 'null'] },
+      subject_identifiers: { type: 'integer' },
+      court_order: { type: 'string' },
+      reason: { type: 'string' },
+      placed_by: { type: 'string' },
+      placed_at: { type: 'string' },
+      lifted_by: { type: ['string', 'null'] },
+      lifted_at: { type: ['string', 'null'] },
+      lift_court_order: { type: ['string', 'null'] },
+    },
+  } as const;
+
+  // The subject of a hold travels in the body only, never in a URL (docs/api.md#holds).
+  app.post(
+    '/v1/admin/holds',
+    {
+      schema: {
+        summary: 'Suspend an agreement, an agency or a subject under a court order',
+        description:
+          'Body: {scope: "agreement", agreement_id} | {scope: "agency", agency} | {scope: "subject", subject: {first_name, last_name, street, zip | city + state} | {a_number}}, each with court_order and reason. Takes effect at once: new batches refused, items in flight SUSPENDED.',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: { type: 'object', additionalProperties: true },
+        response: { 201: holdSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireOperator(tg, req);
+      return reply.status(201).send(await tg.placeHold(req.body, actor));
+    },
+  );
+
+  app.get(
+    '/v1/admin/holds',
+    {
+      schema: {
+        summary: 'Active holds (all=true: lifted ones too)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        querystring: { type: 'object', properties: { all: { type: 'boolean' } } },
+        response: {
+          200: { type: 'object', properties: { holds: { type: 'array', items: holdSchema } } },
+          ...errors(401),
+        },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      const all = (req.query as { all?: boolean }).all === true;
+      return { holds: await tg.listHolds({ includeLifted: all }) };
+    },
+  );
+
+  app.post(
+    '/v1/admin/holds/:id/resume',
+    {
+      schema: {
+        summary: 'Lift a hold under the court order that ends it',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: holdSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      return tg.liftHold((req.params as { id: string }).id, req.body, actor);
+    },
+  );
+
   return app;
 }

@@ -7,6 +7,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as matchingEngine from './migrations/0002-matching-engine.ts';
 import * as itemsAsText from './migrations/0003-items-as-text.ts';
 import * as ledger from './migrations/0004-ledger.ts';
+import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -61,6 +62,8 @@ const migrations: Record<string, Migration> = {
   '0002-matching-engine': matchingEngine,
   '0003-items-as-text': itemsAsText,
   '0004-ledger': ledger,
+  // 0005 belongs to another branch; 0007 is reserved. Kysely runs them in name order.
+  '0006-policy': policy,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -14,6 +14,7 @@ export interface Database {
   name_frequencies: NameFrequenciesTable;
   match_models: MatchModelsTable;
   item_explanations: ItemExplanationsTable;
+  holds: HoldsTable;
 }
 
 export interface TaxpayerFeaturesTable {
@@ -134,4 +135,19 @@ export interface EventsTable {
   leaf: ColumnType<Uint8Array, Uint8Array, never>;
   /** SHA-256(0x00 ‖ leaf), the RFC 9162 leaf hash. */
   leaf_hash: ColumnType<Uint8Array, Uint8Array, never>;
+}
+
+/** Suspensions and holds (migration 0006, src/policy/holds.ts). */
+export interface HoldsTable {
+  id: string;
+  scope: 'agreement' | 'agency' | 'subject';
+  target: string | null;
+  subject_hashes: ColumnType<string[], string[] | undefined, string[]>;
+  court_order: string;
+  reason: string;
+  placed_by: string;
+  placed_at: GeneratedTimestamp;
+  lifted_by: string | null;
+  lifted_at: NullableTimestamp;
+  lift_court_order: string | null;
 }
