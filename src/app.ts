@@ -22,6 +22,12 @@ import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
 import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { liftHold, listHoldViews, placeHold, type HoldView } from './policy/holds.ts';
+import {
+  officialKeys,
+  revokeOfficialKey,
+  rotateOfficialKey,
+  type OfficialKeyView,
+} from './policy/official-keys.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
 import type { Database } from './storage/schema.ts';
@@ -51,6 +57,21 @@ export interface Taxgate {
 
   applyAgreement(doc: unknown, actor: string): ReturnType<typeof applyAgreementDocument>;
   addOfficial(input: NewOfficial, actor: string): Promise<{ id: string }>;
+  /** Every key of an official, retired and revoked ones included. */
+  officialKeys(officialId: string): Promise<OfficialKeyView[]>;
+  /** A new current key for an official; its other keys are retired (kept). */
+  rotateOfficialKey(
+    officialId: string,
+    publicJwk: unknown,
+    actor: string,
+  ): ReturnType<typeof rotateOfficialKey>;
+  /** Revokes a key from a time (body `{ revoked_at?, reason }`). */
+  revokeOfficialKey(
+    officialId: string,
+    thumbprint: string,
+    input: unknown,
+    actor: string,
+  ): Promise<OfficialKeyView>;
   importTaxpayers(input: Readable, opts: ImportOptions): ReturnType<typeof importTaxpayerReturns>;
   countTaxpayers(): ReturnType<typeof countTaxpayers>;
   submitBatch(body: Buffer, opts?: SubmitOptions): ReturnType<typeof submitBatch>;
@@ -162,6 +183,9 @@ export async function openTaxgate(
     resultPublicJwk: { ...resultPublicJwk, kid: resultKey.kid, use: 'sig' },
     applyAgreement: (doc, actor) => applyAgreementDocument(db, doc, actor),
     addOfficial: (input, actor) => addOfficial(db, input, actor),
+    officialKeys: (id) => officialKeys(db, id),
+    rotateOfficialKey: (id, jwk, actor) => rotateOfficialKey(db, id, jwk, actor),
+    revokeOfficialKey: (id, tp, input, actor) => revokeOfficialKey(db, id, tp, input, actor),
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),

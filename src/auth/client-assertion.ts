@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { decodeJwt, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { AuthenticationError } from '../errors.ts';
 import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
+import { currentKeyUsable } from '../policy/official-keys.ts';
 import type { Database } from '../storage/schema.ts';
 import { importPublicJwk } from './keys.ts';
 
@@ -52,6 +53,12 @@ export async function verifyClientAssertion(
       'the client assertion did not verify (signature, audience, issuer or lifetime)',
     );
   }
+  // The official's current key may have been revoked since (official-keys.ts).
+  if (!(await currentKeyUsable(db, official.id, official.key_thumbprint, new Date())))
+    throw new AuthenticationError(
+      'CLIENT_ASSERTION_INVALID',
+      "the official's key is revoked: register a new one with 'taxgate official rotate-key'",
+    );
   const agreement = await findAgreement(db, official.agreement_id);
   if (!agreement)
     throw new AuthenticationError('CLIENT_ASSERTION_INVALID', 'the official has no agreement');

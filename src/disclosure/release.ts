@@ -4,6 +4,7 @@ import { ConflictError } from '../errors.ts';
 import { getBatch, listOutcomes, readItemsAt, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { suspendAtRelease } from '../policy/holds.ts';
+import { assertSafeguardsInOrder } from '../policy/safeguards.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
 import type { Database } from '../storage/schema.ts';
 import {
@@ -61,6 +62,7 @@ export async function approveAndRelease(
         'BATCH_NOT_READY',
         `batch ${batchId} is ${batch.state}; it can be approved once matched`,
       );
+    await assertSafeguardsInOrder(trx, batch.agreement_id!, now);
     const matched = await listOutcomes(trx, batchId);
     if (matched.length !== batch.item_count) {
       throw new ConflictError(

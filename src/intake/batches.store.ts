@@ -30,14 +30,20 @@ export async function findBatchByDigest(db: Db, digest: string): Promise<BatchRo
 
 const ITEM_INSERT_PAGE = 2000;
 
-/** Records an accepted batch and its items, with its event, in one transaction. */
+/**
+ * Records an accepted batch and its items, with its event, in one transaction.
+ * `guard` runs first in that transaction (a rule that needs a lock, such as the
+ * monthly cap); when it throws, nothing is stored.
+ */
 export async function insertReceivedBatch(
   db: Kysely<Database>,
   batch: Omit<Insertable<BatchesTable>, 'state'>,
   items: unknown[],
   event: LedgerEvent,
+  guard?: (trx: Transaction<Database>) => Promise<void>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    await guard?.(trx);
     await trx
       .insertInto('batches')
       .values({ ...batch, state: 'received' })

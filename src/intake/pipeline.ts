@@ -3,6 +3,7 @@ import { matchPage } from '../matching/engine.ts';
 import { activeModel } from '../matching/engine.store.ts';
 import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
+import { screenWindowDuplicates } from '../policy/duplicate-window.ts';
 import { suspendHeldItems } from '../policy/holds.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
 import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
@@ -66,7 +67,7 @@ async function validatePhase(
   db: Kysely<Database>,
   batchId: string,
   pageSize: number,
-  opts: PipelineOptions,
+  opts: PipelineOptions & Holds,
 ) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const judge = new BatchItemJudge(ctx);
@@ -77,8 +78,10 @@ async function validatePhase(
     if (page.length === 0) break;
     after = page[page.length - 1]!.position;
     const outcomes: NewOutcome[] = [];
+    const lawful: typeof page = [];
     for (const { position, item } of page) {
       const v = judge.judge(item);
+      if (v.valid) lawful.push({ position, item });
       if (!v.valid) {
         outcomes.push({
           position,
@@ -90,8 +93,17 @@ async function validatePhase(
         });
       }
     }
-    rejected += outcomes.length;
     await db.transaction().execute(async (trx) => {
+      const window = ctx.agreement.duplicate_window_days;
+      for (const position of await screenWindowDuplicates(
+        trx,
+        batch,
+        window,
+        lawful,
+        opts.subjectHash,
+      ))
+        outcomes.push(dupeInWindow(position, page, batch.rule_set_version));
+      rejected += outcomes.length;
       const written = await insertOutcomes(trx, batchId, outcomes);
       if (written.length > 0) {
         await appendEvents(trx, [
@@ -193,6 +205,24 @@ async function matchPhase(
       payload: { outcomes: counts, model_version: model.version },
     }),
   );
+}
+
+/** An item whose subject was requested in another batch within the agreement's window. */
+function dupeInWindow(
+  position: number,
+  page: { position: number; item: unknown }[],
+  rules: string,
+): NewOutcome {
+  const item = page.find((p) => p.position === position)!.item;
+  const reasons = ['DUPLICATE_SUBJECT_IN_WINDOW'];
+  return {
+    position,
+    request_id: storableRequestId(item),
+    outcome: 'REJECTED_DUPLICATE',
+    reasons,
+    rule_set_version: rules,
+    model_version: null,
+  };
 }
 
 function summarise(outcomes: NewOutcome[]): Record<string, unknown> {

@@ -415,6 +415,99 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     },
   );
 
+  const keySchema = {
+    type: 'object',
+    properties: {
+      thumbprint: { type: 'string' },
+      added_at: { type: 'string' },
+      added_by: { type: 'string' },
+      retired_at: { type: ['string', 'null'] },
+      revoked_at: { type: ['string', 'null'] },
+      revocation_reason: { type: ['string', 'null'] },
+    },
+  } as const;
+
+  app.get(
+    '/v1/admin/officials/:id/keys',
+    {
+      schema: {
+        summary: 'Every key of an official, retired and revoked ones included',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        response: {
+          200: { type: 'object', properties: { keys: { type: 'array', items: keySchema } } },
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      return { keys: await tg.officialKeys((req.params as { id: string }).id) };
+    },
+  );
+
+  app.post(
+    '/v1/admin/officials/:id/keys',
+    {
+      schema: {
+        summary: "Rotate an official's key: the new key becomes current, the others are retired",
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: {
+          type: 'object',
+          required: ['public_jwk'],
+          properties: { public_jwk: { type: 'object', additionalProperties: true } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              official_id: { type: 'string' },
+              thumbprint: { type: 'string' },
+              retired: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireOperator(tg, req);
+      const { public_jwk } = req.body as { public_jwk: unknown };
+      return reply
+        .status(201)
+        .send(await tg.rotateOfficialKey((req.params as { id: string }).id, public_jwk, actor));
+    },
+  );
+
+  app.post(
+    '/v1/admin/officials/:id/keys/:thumbprint/revoke',
+    {
+      schema: {
+        summary: "Revoke one of an official's keys from a time (default now)",
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: {
+          type: 'object',
+          required: ['id', 'thumbprint'],
+          properties: {
+            id: { type: 'string', maxLength: 64 },
+            thumbprint: { type: 'string', maxLength: 64 },
+          },
+        },
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: keySchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { id, thumbprint } = req.params as { id: string; thumbprint: string };
+      return tg.revokeOfficialKey(id, thumbprint, req.body, actor);
+    },
+  );
+
   const holdSchema = {
     type: 'object',
     properties: {

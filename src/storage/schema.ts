@@ -15,6 +15,8 @@ export interface Database {
   match_models: MatchModelsTable;
   item_explanations: ItemExplanationsTable;
   holds: HoldsTable;
+  item_subjects: ItemSubjectsTable;
+  official_keys: OfficialKeysTable;
 }
 
 export interface TaxpayerFeaturesTable {
@@ -150,4 +152,23 @@ export interface HoldsTable {
   lifted_by: string | null;
   lifted_at: NullableTimestamp;
   lift_court_order: string | null;
+}
+
+/** Keyed hashes of the subjects of lawful items (migration 0006, src/policy/duplicate-window.ts). */
+export interface ItemSubjectsTable {
+  batch_id: string;
+  position: number;
+  subject_hash: string;
+}
+
+/** Every key of every signing official, kept forever (migration 0006, src/policy/official-keys.ts). */
+export interface OfficialKeysTable {
+  official_id: string;
+  thumbprint: string;
+  public_jwk: JSONColumnType<Record<string, unknown>>;
+  added_by: string;
+  added_at: GeneratedTimestamp;
+  retired_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  revocation_reason: string | null;
 }

@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Suspensions and holds (issue 4, docs/formats.md#holds, ADR 0007).
+ * Policy tables of issue 4: holds, item subjects and officials' keys.
  *
+ * Suspensions and holds (docs/api.md#post-v1adminholds, ADR 0007):
  * A hold names what it stops — an agreement, a requesting agency, or a subject by the
  * keyed hashes of its identifiers (never in clear) — and the court order behind it. It
  * is lifted, never deleted: the row keeps who placed and lifted it and under which
@@ -27,6 +28,31 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     check (scope <> 'subject' or cardinality(subject_hashes) > 0),
     check ((lifted_at is null) = (lifted_by is null))
   )`.execute(db);
+  // The subjects of lawful items, by keyed hash only: the agreement's duplicate window
+  // across batches, and what stays of a request after the purge (ADR 0007).
+  await sql`create table item_subjects (
+    batch_id text not null references batches (id),
+    position integer not null,
+    subject_hash text not null,
+    primary key (batch_id, position, subject_hash)
+  )`.execute(db);
+  await sql`create index item_subjects_hash_idx on item_subjects (subject_hash)`.execute(db);
+  // Every key of every signing official. Rotation retires a key and revocation marks
+  // it revoked from a time; no key is ever deleted, so any signature ever accepted can be
+  // checked again. The official's row keeps its current key for client assertions.
+  await sql`create table official_keys (
+    official_id text not null references officials (id),
+    thumbprint text not null,
+    public_jwk jsonb not null,
+    added_by text not null,
+    added_at timestamptz not null default now(),
+    retired_at timestamptz,
+    revoked_at timestamptz,
+    revocation_reason text,
+    primary key (official_id, thumbprint)
+  )`.execute(db);
+  await sql`insert into official_keys (official_id, thumbprint, public_jwk, added_by, added_at)
+    select id, key_thumbprint, public_jwk, 'migration:0006', created_at from officials`.execute(db);
   await sql`create index holds_active_idx on holds (scope, target) where lifted_at is null`.execute(
     db,
   );
