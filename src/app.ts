@@ -21,6 +21,7 @@ import { verifyLedger } from './ledger/events.store.ts';
 import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
 import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
+import { clearReviewFlags, type ReviewFlagView } from './policy/attestations.ts';
 import { liftHold, listHoldViews, placeHold, type HoldView } from './policy/holds.ts';
 import {
   officialKeys,
@@ -81,6 +82,8 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** Clears a batch's review flags (over-attestation) with a note, so it can be released. */
+  clearReviewFlags(batchId: string, note: string, actor: string): Promise<ReviewFlagView[]>;
   /** Places a suspension or hold (docs/api.md#holds); body as `HoldRequestSchema`. */
   placeHold(input: unknown, actor: string): Promise<HoldView>;
   /** Lifts a hold under the court order that ends it. */
@@ -220,6 +223,7 @@ export async function openTaxgate(
       };
     },
     approve: (id, actor) => approveAndRelease(db, id, actor, signer, hashSubject),
+    clearReviewFlags: (id, note, actor) => clearReviewFlags(db, id, note, actor),
     placeHold: (input, actor) => placeHold(db, input, actor, hashSubject),
     liftHold: (id, input, actor) => liftHold(db, id, input, actor),
     listHolds: (o) => listHoldViews(db, o),

@@ -3,6 +3,7 @@ import type { CryptoKey } from 'jose';
 import { ConflictError } from '../errors.ts';
 import { getBatch, listOutcomes, readItemsAt, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
+import { assertNoOpenFlags } from '../policy/attestations.ts';
 import { suspendAtRelease } from '../policy/holds.ts';
 import { assertSafeguardsInOrder } from '../policy/safeguards.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
@@ -63,6 +64,7 @@ export async function approveAndRelease(
         `batch ${batchId} is ${batch.state}; it can be approved once matched`,
       );
     await assertSafeguardsInOrder(trx, batch.agreement_id!, now);
+    await assertNoOpenFlags(trx, batchId);
     const matched = await listOutcomes(trx, batchId);
     if (matched.length !== batch.item_count) {
       throw new ConflictError(

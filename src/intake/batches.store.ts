@@ -32,8 +32,9 @@ const ITEM_INSERT_PAGE = 2000;
 
 /**
  * Records an accepted batch and its items, with its event, in one transaction.
- * `guard` runs first in that transaction (a rule that needs a lock, such as the
- * monthly cap); when it throws, nothing is stored.
+ * `guard` runs in that transaction once the batch and its items are written (rules
+ * that need a lock or the stored batch: the monthly cap, over-attestation); when it
+ * throws, nothing is stored.
  */
 export async function insertReceivedBatch(
   db: Kysely<Database>,
@@ -43,7 +44,6 @@ export async function insertReceivedBatch(
   guard?: (trx: Transaction<Database>) => Promise<void>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await guard?.(trx);
     await trx
       .insertInto('batches')
       .values({ ...batch, state: 'received' })
@@ -61,6 +61,7 @@ export async function insertReceivedBatch(
         trx,
       );
     }
+    await guard?.(trx);
     await appendEvents(trx, [event]);
   });
 }

@@ -8,6 +8,7 @@ import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
 import { batchHold } from '../policy/holds.ts';
 import { checkOfficialSignature } from '../policy/official-keys.ts';
 import { monthlyCapExceeded, type CapExceeded } from '../policy/quota.ts';
+import { flagOverAttestation } from '../policy/attestations.ts';
 import { RULE_SET_VERSION } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { findBatchByDigest, insertReceivedBatch, insertRejectedBatch } from './batches.store.ts';
@@ -227,9 +228,10 @@ export async function submitBatch(
         },
       },
       async (trx) => {
-        overCap = await monthlyCapExceeded(trx, agreement, envelope.items.length, now);
+        overCap = await monthlyCapExceeded(trx, agreement, id, envelope.items.length, now);
         // Rolls the transaction back; the refusal is recorded below.
         if (overCap) throw new Error('monthly item cap exceeded');
+        await flagOverAttestation(trx, agreement, official.id, id);
       },
     );
   } catch (err) {

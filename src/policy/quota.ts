@@ -19,13 +19,14 @@ export interface CapExceeded {
 /**
  * Checks the monthly item cap inside the transaction that stores the batch, under a
  * per-agreement advisory lock, so two batches submitted at once cannot both fit into
- * the last room. Items of every accepted batch of the calendar month (UTC) count,
+ * the last room. Items of every other accepted batch of the calendar month (UTC) count,
  * whatever their outcome. Format-1 agreements have no cap.
- * @example const over = await monthlyCapExceeded(trx, agreement, 500, new Date())
+ * @example const over = await monthlyCapExceeded(trx, agreement, 'bat_…', 500, new Date())
  */
 export async function monthlyCapExceeded(
   trx: Transaction<Database>,
   agreement: Pick<Agreement, 'id' | 'monthly_item_cap'>,
+  batchId: string,
   items: number,
   now: Date,
 ): Promise<CapExceeded | null> {
@@ -39,6 +40,7 @@ export async function monthlyCapExceeded(
     .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('item_count'), sql<string>`0`).as('used'))
     .where('agreement_id', '=', agreement.id)
     .where('state', '<>', 'rejected')
+    .where('id', '<>', batchId)
     .where('received_at', '>=', monthStart(now))
     .executeTakeFirstOrThrow();
   const used = Number(row.used);

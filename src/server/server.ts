@@ -415,6 +415,39 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     },
   );
 
+  app.post(
+    '/v1/operator/batches/:id/flags/clear',
+    {
+      schema: {
+        summary: "Clear a batch's review flags (over-attestation) so that it can be released",
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: {
+          type: 'object',
+          required: ['note'],
+          properties: { note: { type: 'string', maxLength: 2000 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              flags: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { note } = req.body as { note: string };
+      return {
+        flags: await tg.clearReviewFlags((req.params as { id: string }).id, note, actor),
+      };
+    },
+  );
+
   const keySchema = {
     type: 'object',
     properties: {

@@ -17,6 +17,7 @@ export interface Database {
   holds: HoldsTable;
   item_subjects: ItemSubjectsTable;
   official_keys: OfficialKeysTable;
+  review_flags: ReviewFlagsTable;
 }
 
 export interface TaxpayerFeaturesTable {
@@ -171,4 +172,15 @@ export interface OfficialKeysTable {
   retired_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   revocation_reason: string | null;
+}
+
+/** Batches flagged for a person's review before release (migration 0006, src/policy/attestations.ts). */
+export interface ReviewFlagsTable {
+  batch_id: string;
+  code: string;
+  details: JSONColumnType<Record<string, unknown>>;
+  raised_at: GeneratedTimestamp;
+  cleared_by: string | null;
+  cleared_at: NullableTimestamp;
+  note: string | null;
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Policy tables of issue 4: holds, item subjects and officials' keys.
+ * Policy tables of issue 4: holds, item subjects, officials' keys, review flags.
  *
  * Suspensions and holds (docs/api.md#post-v1adminholds, ADR 0007):
  * A hold names what it stops — an agreement, a requesting agency, or a subject by the
@@ -53,6 +53,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   )`.execute(db);
   await sql`insert into official_keys (official_id, thumbprint, public_jwk, added_by, added_at)
     select id, key_thumbprint, public_jwk, 'migration:0006', created_at from officials`.execute(db);
+  // A batch flagged for review (over-attestation) is released only once a person clears it.
+  await sql`create table review_flags (
+    batch_id text not null references batches (id),
+    code text not null,
+    details jsonb not null,
+    raised_at timestamptz not null default now(),
+    cleared_by text,
+    cleared_at timestamptz,
+    note text,
+    primary key (batch_id, code)
+  )`.execute(db);
   await sql`create index holds_active_idx on holds (scope, target) where lifted_at is null`.execute(
     db,
   );
