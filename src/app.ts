@@ -22,6 +22,7 @@ import { ensureSubjectKey, subjectHash } from './ledger/subject.ts';
 import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { clearReviewFlags, type ReviewFlagView } from './policy/attestations.ts';
+import { purgeExpired, type PurgeReport } from './policy/retention.ts';
 import { liftHold, listHoldViews, placeHold, type HoldView } from './policy/holds.ts';
 import {
   officialKeys,
@@ -82,6 +83,8 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** Removes request text past retention (docs/cli.md#taxgate-purge); `dryRun` only lists. */
+  purge(opts: { dryRun: boolean; actor: string; now?: Date }): Promise<PurgeReport>;
   /** Clears a batch's review flags (over-attestation) with a note, so it can be released. */
   clearReviewFlags(batchId: string, note: string, actor: string): Promise<ReviewFlagView[]>;
   /** Places a suspension or hold (docs/api.md#holds); body as `HoldRequestSchema`. */
@@ -223,6 +226,7 @@ export async function openTaxgate(
       };
     },
     approve: (id, actor) => approveAndRelease(db, id, actor, signer, hashSubject),
+    purge: (o) => purgeExpired(db, { ...o, hash: hashSubject }),
     clearReviewFlags: (id, note, actor) => clearReviewFlags(db, id, note, actor),
     placeHold: (input, actor) => placeHold(db, input, actor, hashSubject),
     liftHold: (id, input, actor) => liftHold(db, id, input, actor),

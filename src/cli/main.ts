@@ -8,6 +8,7 @@ import { registerKeys } from './commands/keys.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerModel } from './commands/model.ts';
 import { registerOfficial } from './commands/official.ts';
+import { registerPurge } from './commands/purge.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTaxpayers } from './commands/taxpayers.ts';
 import { EXIT, reportError } from './output.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerOfficial(program);
   registerBatch(program);
   registerHolds(program);
+  registerPurge(program);
   registerModel(program);
   registerLedger(program);
   registerServe(program);

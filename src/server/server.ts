@@ -448,6 +448,50 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     },
   );
 
+  app.post(
+    '/v1/admin/purge',
+    {
+      schema: {
+        summary: 'Remove request text past retention (dry_run: only list, counts per batch)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { dry_run: { type: 'boolean' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              dry_run: { type: 'boolean' },
+              items: { type: 'integer' },
+              batches: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    batch_id: { type: 'string' },
+                    agreement_id: { type: 'string' },
+                    released_at: { type: 'string' },
+                    retention_days: { type: 'integer' },
+                    items: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const dryRun = (req.body as { dry_run?: boolean } | undefined)?.dry_run === true;
+      return tg.purge({ dryRun, actor });
+    },
+  );
+
   const keySchema = {
     type: 'object',
     properties: {

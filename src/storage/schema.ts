@@ -18,6 +18,7 @@ export interface Database {
   item_subjects: ItemSubjectsTable;
   official_keys: OfficialKeysTable;
   review_flags: ReviewFlagsTable;
+  batch_purges: BatchPurgesTable;
 }
 
 export interface TaxpayerFeaturesTable {
@@ -183,4 +184,12 @@ export interface ReviewFlagsTable {
   cleared_by: string | null;
   cleared_at: NullableTimestamp;
   note: string | null;
+}
+
+/** Batches whose request text was removed after retention (migration 0006). */
+export interface BatchPurgesTable {
+  batch_id: string;
+  purged_at: GeneratedTimestamp;
+  purged_by: string;
+  items: number;
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Policy tables of issue 4: holds, item subjects, officials' keys, review flags.
+ * Policy tables of issue 4: holds, item subjects, officials' keys, review flags, purges.
  *
  * Suspensions and holds (docs/api.md#post-v1adminholds, ADR 0007):
  * A hold names what it stops — an agreement, a requesting agency, or a subject by the
@@ -63,6 +63,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     cleared_at timestamptz,
     note text,
     primary key (batch_id, code)
+  )`.execute(db);
+  // Batches whose request text was removed after retention (src/policy/retention.ts).
+  await sql`create table batch_purges (
+    batch_id text primary key references batches (id),
+    purged_at timestamptz not null default now(),
+    purged_by text not null,
+    items integer not null
   )`.execute(db);
   await sql`create index holds_active_idx on holds (scope, target) where lifted_at is null`.execute(
     db,
