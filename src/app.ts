@@ -23,6 +23,7 @@ import type { LedgerVerification, SavedRoot } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
 import { clearReviewFlags, type ReviewFlagView } from './policy/attestations.ts';
 import { purgeExpired, type PurgeReport } from './policy/retention.ts';
+import { certifyRecall, createRecalls, getRecall, type RecallView } from './policy/recall.ts';
 import { liftHold, listHoldViews, placeHold, type HoldView } from './policy/holds.ts';
 import {
   officialKeys,
@@ -83,6 +84,15 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** Lists disclosures a recall covers and records one notice per recipient (docs/cli.md#taxgate-recall). */
+  recall(criteria: unknown, opts: { dryRun: boolean; actor: string }): Promise<RecallView[]>;
+  getRecall(id: string): Promise<RecallView>;
+  /** Records a recipient's disposal certificate for a recall. */
+  certifyRecall(
+    id: string,
+    certificate: { bytes: Uint8Array; filename: string },
+    actor: string,
+  ): Promise<RecallView>;
   /** Removes request text past retention (docs/cli.md#taxgate-purge); `dryRun` only lists. */
   purge(opts: { dryRun: boolean; actor: string; now?: Date }): Promise<PurgeReport>;
   /** Clears a batch's review flags (over-attestation) with a note, so it can be released. */
@@ -226,6 +236,9 @@ export async function openTaxgate(
       };
     },
     approve: (id, actor) => approveAndRelease(db, id, actor, signer, hashSubject),
+    recall: (c, o) => createRecalls(db, c, o),
+    getRecall: (id) => getRecall(db, id),
+    certifyRecall: (id, cert, actor) => certifyRecall(db, id, cert, actor),
     purge: (o) => purgeExpired(db, { ...o, hash: hashSubject }),
     clearReviewFlags: (id, note, actor) => clearReviewFlags(db, id, note, actor),
     placeHold: (input, actor) => placeHold(db, input, actor, hashSubject),

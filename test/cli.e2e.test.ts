@@ -250,5 +250,33 @@ for (const kind of TEST_DATABASES) {
         expect((await cli('holds', '--json')).json()).toEqual({ holds: [] });
       },
     );
+
+    it(
+      'purges and recalls from the command line, recall certify as a subcommand',
+      { timeout: 120_000 },
+      async () => {
+        const purge = await cli('purge', '--dry-run', '--json');
+        expect(purge.code).toBe(0);
+        expect(purge.json()).toMatchObject({ dry_run: true, items: expect.any(Number) });
+        const recall = await cli('recall', '--model-version', 'no-such-model', '--json');
+        expect(recall.code).toBe(0);
+        expect(recall.json()).toEqual({ dry_run: false, recalls: [] });
+        const both = await cli('recall', '--rule-version', 'a', '--model-version', 'b', '--json');
+        expect(both.code).toBe(1);
+        expect(both.json()).toMatchObject({ error: { code: 'RECALL_CRITERIA_INVALID' } });
+        const certificate = join(t.dataDir, 'certificate.pdf');
+        await writeFile(certificate, '%PDF-1.7 synthetic');
+        const certify = await cli(
+          'recall',
+          'certify',
+          'rcl_nope',
+          '--certificate',
+          certificate,
+          '--json',
+        );
+        expect(certify.code).toBe(1);
+        expect(certify.json()).toMatchObject({ error: { code: 'RECALL_NOT_FOUND' } });
+      },
+    );
   });
 }

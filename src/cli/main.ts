@@ -9,6 +9,7 @@ import { registerLedger } from './commands/ledger.ts';
 import { registerModel } from './commands/model.ts';
 import { registerOfficial } from './commands/official.ts';
 import { registerPurge } from './commands/purge.ts';
+import { registerRecall } from './commands/recall.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTaxpayers } from './commands/taxpayers.ts';
 import { EXIT, reportError } from './output.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBatch(program);
   registerHolds(program);
   registerPurge(program);
+  registerRecall(program);
   registerModel(program);
   registerLedger(program);
   registerServe(program);

@@ -492,6 +492,79 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     },
   );
 
+  const recallSchema = { type: 'object', additionalProperties: true } as const;
+
+  app.post(
+    '/v1/admin/recalls',
+    {
+      schema: {
+        summary:
+          'List the disclosures made under a rule set or model version or in a period, and record one notice per recipient',
+        description:
+          'Body: exactly one of {rule_version} | {model_version} | {from, to} (YYYY-MM-DD), and dry_run (only list).',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: { type: 'object', additionalProperties: true },
+        response: {
+          200: { type: 'object', properties: { recalls: { type: 'array', items: recallSchema } } },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { dry_run, ...criteria } = (req.body ?? {}) as { dry_run?: unknown };
+      return { recalls: await tg.recall(criteria, { dryRun: dry_run === true, actor }) };
+    },
+  );
+
+  app.get(
+    '/v1/admin/recalls/:id',
+    {
+      schema: {
+        summary: 'A recorded recall: its notice and disposal certificate (digest)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        response: { 200: recallSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      return tg.getRecall((req.params as { id: string }).id);
+    },
+  );
+
+  app.post(
+    '/v1/admin/recalls/:id/certificate',
+    {
+      schema: {
+        summary: "Record the recipient's disposal certificate for a recall",
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: {
+          type: 'object',
+          required: ['filename', 'certificate_base64'],
+          properties: {
+            filename: { type: 'string', maxLength: 200 },
+            certificate_base64: { type: 'string' },
+          },
+        },
+        response: { 200: recallSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const body = req.body as { filename: string; certificate_base64: string };
+      return tg.certifyRecall(
+        (req.params as { id: string }).id,
+        { bytes: Buffer.from(body.certificate_base64, 'base64'), filename: body.filename },
+        actor,
+      );
+    },
+  );
+
   const keySchema = {
     type: 'object',
     properties: {

@@ -19,6 +19,7 @@ export interface Database {
   official_keys: OfficialKeysTable;
   review_flags: ReviewFlagsTable;
   batch_purges: BatchPurgesTable;
+  recalls: RecallsTable;
 }
 
 export interface TaxpayerFeaturesTable {
@@ -192,4 +193,21 @@ export interface BatchPurgesTable {
   purged_at: GeneratedTimestamp;
   purged_by: string;
   items: number;
+}
+
+/** Recalls and their disposal certificates (migration 0006, src/policy/recall.ts). */
+export interface RecallsTable {
+  id: string;
+  agency: string;
+  criteria: JSONColumnType<Record<string, unknown>>;
+  notice: JSONColumnType<unknown[]>;
+  disclosures: number;
+  noticed_by: string;
+  noticed_at: GeneratedTimestamp;
+  certificate: Uint8Array | null;
+  certificate_sha256: string | null;
+  certificate_bytes: number | null;
+  certificate_filename: string | null;
+  certified_by: string | null;
+  certified_at: NullableTimestamp;
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Policy tables of issue 4: holds, item subjects, officials' keys, review flags, purges.
+ * Policy tables of issue 4: holds, item subjects, officials' keys, review flags, purges,
+ * recalls.
  *
  * Suspensions and holds (docs/api.md#post-v1adminholds, ADR 0007):
  * A hold names what it stops — an agreement, a requesting agency, or a subject by the
@@ -70,6 +71,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     purged_at timestamptz not null default now(),
     purged_by text not null,
     items integer not null
+  )`.execute(db);
+  // Recalls: one per recipient agency, its notice (batches, positions, outcomes only) and
+  // later the recipient's disposal certificate, kept as received (src/policy/recall.ts).
+  await sql`create table recalls (
+    id text primary key,
+    agency text not null,
+    criteria jsonb not null,
+    notice jsonb not null,
+    disclosures integer not null,
+    noticed_by text not null,
+    noticed_at timestamptz not null default now(),
+    certificate bytea,
+    certificate_sha256 text,
+    certificate_bytes integer,
+    certificate_filename text,
+    certified_by text,
+    certified_at timestamptz
   )`.execute(db);
   await sql`create index holds_active_idx on holds (scope, target) where lifted_at is null`.execute(
     db,
