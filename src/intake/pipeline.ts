@@ -3,7 +3,7 @@ import { matchPage } from '../matching/engine.ts';
 import { activeModel } from '../matching/engine.store.ts';
 import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
-import { screenWindowDuplicates } from '../policy/duplicate-window.ts';
+import { windowDuplicates } from '../policy/duplicate-window.ts';
 import { suspendHeldItems } from '../policy/holds.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
 import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
@@ -94,15 +94,9 @@ async function validatePhase(
       }
     }
     await db.transaction().execute(async (trx) => {
+      // The same subject in another batch within the agreement's window (src/policy).
       const window = ctx.agreement.duplicate_window_days;
-      for (const position of await screenWindowDuplicates(
-        trx,
-        batch,
-        window,
-        lawful,
-        opts.subjectHash,
-      ))
-        outcomes.push(dupeInWindow(position, page, batch.rule_set_version));
+      outcomes.push(...(await windowDuplicates(trx, batch, window, lawful, opts.subjectHash)));
       rejected += outcomes.length;
       const written = await insertOutcomes(trx, batchId, outcomes);
       if (written.length > 0) {
@@ -205,24 +199,6 @@ async function matchPhase(
       payload: { outcomes: counts, model_version: model.version },
     }),
   );
-}
-
-/** An item whose subject was requested in another batch within the agreement's window. */
-function dupeInWindow(
-  position: number,
-  page: { position: number; item: unknown }[],
-  rules: string,
-): NewOutcome {
-  const item = page.find((p) => p.position === position)!.item;
-  const reasons = ['DUPLICATE_SUBJECT_IN_WINDOW'];
-  return {
-    position,
-    request_id: storableRequestId(item),
-    outcome: 'REJECTED_DUPLICATE',
-    reasons,
-    rule_set_version: rules,
-    model_version: null,
-  };
 }
 
 function summarise(outcomes: NewOutcome[]): Record<string, unknown> {

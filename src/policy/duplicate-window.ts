@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { storableRequestId, type NewOutcome } from '../intake/batches.store.ts';
 import type { Database } from '../storage/schema.ts';
 import { subjectHashes, type SubjectHasher } from './subject-identity.ts';
 
@@ -7,6 +8,7 @@ export interface WindowBatch {
   id: string;
   agreement_id: string | null;
   received_at: Date | string;
+  rule_set_version: string;
 }
 
 /**
@@ -19,10 +21,30 @@ export interface WindowBatch {
  * Runs inside the page's transaction under a per-agreement advisory lock, so two
  * batches validated at once cannot both let the same subject through. Replaying a
  * page is harmless: this batch's own rows are never counted against it.
- * Returns the positions that are duplicates.
- * @example const dupes = await screenWindowDuplicates(trx, batch, 180, valid, hash)
+ * Returns the duplicates' outcomes, for the caller to record with the page's others.
+ * @example outcomes.push(...(await windowDuplicates(trx, batch, 180, lawful, hash)))
  */
-export async function screenWindowDuplicates(
+export async function windowDuplicates(
+  trx: Transaction<Database>,
+  batch: WindowBatch,
+  windowDays: number,
+  items: { position: number; item: unknown }[],
+  hash: SubjectHasher,
+): Promise<NewOutcome[]> {
+  const dupes = await screen(trx, batch, windowDays, items, hash);
+  return items
+    .filter((i) => dupes.has(i.position))
+    .map(({ position, item }) => ({
+      position,
+      request_id: storableRequestId(item),
+      outcome: 'REJECTED_DUPLICATE',
+      reasons: ['DUPLICATE_SUBJECT_IN_WINDOW'],
+      rule_set_version: batch.rule_set_version,
+      model_version: null,
+    }));
+}
+
+async function screen(
   trx: Transaction<Database>,
   batch: WindowBatch,
   windowDays: number,
