@@ -240,6 +240,22 @@ for (const kind of TEST_DATABASES) {
         );
         expect(two.code).toBe(1);
         expect(two.json()).toMatchObject({ error: { code: 'HOLD_SCOPE_REQUIRED' } });
+        // A broken subject file: the error does not quote the person in it.
+        const broken = join(t.dataDir, 'broken-subject.json');
+        await writeFile(broken, '{"first_name": Zelda Quux}');
+        const bad = await cli(
+          'suspend',
+          '--subject',
+          broken,
+          '--court-order',
+          'c',
+          '--reason',
+          'r',
+          '--json',
+        );
+        expect(bad.code).toBe(1);
+        expect(bad.json()).toMatchObject({ error: { code: 'FILE_NOT_JSON' } });
+        expect(bad.stdout + bad.stderr).not.toContain('Zelda');
         const listed = await cli('holds', '--json');
         expect(listed.json<{ holds: { id: string }[] }>().holds.map((h) => h.id)).toEqual([
           hold.id,

@@ -48,7 +48,11 @@ export function registerHolds(program: Command): void {
           ? { scope: 'agreement', agreement_id: opts.agreement, ...base }
           : opts.agency !== undefined
             ? { scope: 'agency', agency: opts.agency, ...base }
-            : { scope: 'subject', subject: await readJsonFile(opts.subject!), ...base };
+            : {
+                scope: 'subject',
+                subject: await readJsonFile(opts.subject!, { private: true }),
+                ...base,
+              };
       const hold = await withBackend(opts, async (b) =>
         b.kind === 'local'
           ? b.tg.placeHold(body, b.actor)
