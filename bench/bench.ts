@@ -18,7 +18,7 @@ import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
-import type { Agreement } from '../src/policy/agreement.ts';
+import type { AgreementDocument } from '../src/policy/agreement.ts';
 import { addDays } from '../src/policy/item-rules.ts';
 import { seededRandom, syntheticReturns, toCsvLine } from '../src/taxpayers/synthetic.ts';
 import { TAXPAYER_COLUMNS, type TaxpayerReturn } from '../src/taxpayers/taxpayer-row.ts';
@@ -177,7 +177,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 // ---------------------------------------------------------------- data
 
-function benchAgreement(maxItems: number): Agreement {
+function benchAgreement(maxItems: number): AgreementDocument {
   const today = new Date().toISOString().slice(0, 10);
   return {
     id: AGREEMENT_ID,

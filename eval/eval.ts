@@ -29,7 +29,7 @@ import {
   type GeneratedRequest,
 } from '../src/matching/evaluation/request-generator.ts';
 import { generateEvalStore, type EvalStore } from '../src/matching/evaluation/store-generator.ts';
-import type { Agreement } from '../src/policy/agreement.ts';
+import type { AgreementDocument } from '../src/policy/agreement.ts';
 import { addDays } from '../src/policy/item-rules.ts';
 import { toCsvLine } from '../src/taxpayers/synthetic.ts';
 import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
@@ -219,7 +219,7 @@ async function writeStoreCsv(path: string, store: EvalStore): Promise<void> {
   bar.end();
 }
 
-function evalAgreement(today: string, items: number): Agreement {
+function evalAgreement(today: string, items: number): AgreementDocument {
   return {
     id: AGREEMENT_ID,
     requesting_agency: 'DHS/ICE (evaluation)',

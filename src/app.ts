@@ -33,6 +33,16 @@ import {
   type SavedRoot,
 } from './ledger/verify.ts';
 import { addOfficial, applyAgreementDocument, type NewOfficial } from './policy/agreement-admin.ts';
+import { clearReviewFlags, type ReviewFlagView } from './policy/attestations.ts';
+import { purgeExpired, type PurgeReport } from './policy/retention.ts';
+import { certifyRecall, createRecalls, getRecall, type RecallView } from './policy/recall.ts';
+import { liftHold, listHoldViews, placeHold, type HoldView } from './policy/holds.ts';
+import {
+  officialKeys,
+  revokeOfficialKey,
+  rotateOfficialKey,
+  type OfficialKeyView,
+} from './policy/official-keys.ts';
 import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
 import type { Database } from './storage/schema.ts';
@@ -69,6 +79,21 @@ export interface Taxgate {
 
   applyAgreement(doc: unknown, actor: string): ReturnType<typeof applyAgreementDocument>;
   addOfficial(input: NewOfficial, actor: string): Promise<{ id: string }>;
+  /** Every key of an official, retired and revoked ones included. */
+  officialKeys(officialId: string): Promise<OfficialKeyView[]>;
+  /** A new current key for an official; its other keys are retired (kept). */
+  rotateOfficialKey(
+    officialId: string,
+    publicJwk: unknown,
+    actor: string,
+  ): ReturnType<typeof rotateOfficialKey>;
+  /** Revokes a key from a time (body `{ revoked_at?, reason }`). */
+  revokeOfficialKey(
+    officialId: string,
+    thumbprint: string,
+    input: unknown,
+    actor: string,
+  ): Promise<OfficialKeyView>;
   importTaxpayers(input: Readable, opts: ImportOptions): ReturnType<typeof importTaxpayerReturns>;
   countTaxpayers(): ReturnType<typeof countTaxpayers>;
   submitBatch(body: Buffer, opts?: SubmitOptions): ReturnType<typeof submitBatch>;
@@ -78,6 +103,24 @@ export interface Taxgate {
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
+  /** Lists disclosures a recall covers and records one notice per recipient (docs/cli.md#taxgate-recall). */
+  recall(criteria: unknown, opts: { dryRun: boolean; actor: string }): Promise<RecallView[]>;
+  getRecall(id: string): Promise<RecallView>;
+  /** Records a recipient's disposal certificate for a recall. */
+  certifyRecall(
+    id: string,
+    certificate: { bytes: Uint8Array; filename: string },
+    actor: string,
+  ): Promise<RecallView>;
+  /** Removes request text past retention (docs/cli.md#taxgate-purge); `dryRun` only lists. */
+  purge(opts: { dryRun: boolean; actor: string; now?: Date }): Promise<PurgeReport>;
+  /** Clears a batch's review flags (over-attestation) with a note, so it can be released. */
+  clearReviewFlags(batchId: string, note: string, actor: string): Promise<ReviewFlagView[]>;
+  /** Places a suspension or hold (docs/api.md#holds); body as `HoldRequestSchema`. */
+  placeHold(input: unknown, actor: string): Promise<HoldView>;
+  /** Lifts a hold under the court order that ends it. */
+  liftHold(holdId: string, input: unknown, actor: string): Promise<HoldView>;
+  listHolds(opts?: { includeLifted?: boolean }): Promise<HoldView[]>;
   /** The released results with the ledger receipt of their release (docs/formats.md#receipt). */
   results(
     batchId: string,
@@ -186,6 +229,9 @@ export async function openTaxgate(
     ledger,
     applyAgreement: (doc, actor) => applyAgreementDocument(db, doc, actor),
     addOfficial: (input, actor) => addOfficial(db, input, actor),
+    officialKeys: (id) => officialKeys(db, id),
+    rotateOfficialKey: (id, jwk, actor) => rotateOfficialKey(db, id, jwk, actor),
+    revokeOfficialKey: (id, tp, input, actor) => revokeOfficialKey(db, id, tp, input, actor),
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),
@@ -219,7 +265,15 @@ export async function openTaxgate(
         })),
       };
     },
-    approve: (id, actor) => approveAndRelease(db, id, actor, signer),
+    approve: (id, actor) => approveAndRelease(db, id, actor, signer, hashSubject),
+    recall: (c, o) => createRecalls(db, c, o),
+    getRecall: (id) => getRecall(db, id),
+    certifyRecall: (id, cert, actor) => certifyRecall(db, id, cert, actor),
+    purge: (o) => purgeExpired(db, { ...o, hash: hashSubject }),
+    clearReviewFlags: (id, note, actor) => clearReviewFlags(db, id, note, actor),
+    placeHold: (input, actor) => placeHold(db, input, actor, hashSubject),
+    liftHold: (id, input, actor) => liftHold(db, id, input, actor),
+    listHolds: (o) => listHoldViews(db, o),
     async results(id, actor, requester) {
       await ownBatch(id, requester);
       const results = await fetchResults(db, id, actor);

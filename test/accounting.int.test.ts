@@ -261,7 +261,9 @@ for (const kind of TEST_DATABASES) {
     it('fails closed: a match page without its accounting is not written', async () => {
       const batch = await submit(tg, 'ice-2026', [buildItem({ request_id: 'again' })]);
       // Straight to the pipeline without the subject key: the page cannot be accounted for.
-      await expect(processBatch(tg.db, batch)).rejects.toThrow(/subject key/);
+      await expect(processBatch(tg.db, batch, { subjectHash: undefined as never })).rejects.toThrow(
+        /subject key|subjectHash/,
+      );
       const outcomes = await tg.db
         .selectFrom('item_outcomes')
         .select('position')

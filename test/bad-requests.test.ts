@@ -94,7 +94,12 @@ function expectVerdict(f: Fixture, v: ItemVerdict): void {
 const fixtures = corpus.fixtures;
 const bad = fixtures.filter((f) => !f.known_gap);
 /** Codes only a batch can produce: covered by the batch tests below. */
-const BATCH_ONLY: ReasonCode[] = ['REQUEST_ID_DUPLICATE', 'DUPLICATE_SUBJECT'];
+const BATCH_ONLY: ReasonCode[] = [
+  'REQUEST_ID_DUPLICATE',
+  'DUPLICATE_SUBJECT',
+  // Across batches: test/agreement-v2.int.test.ts.
+  'DUPLICATE_SUBJECT_IN_WINDOW',
+];
 
 describe('bad-request corpus: the corpus itself', () => {
   it('the base item is lawful', () => {

@@ -204,5 +204,99 @@ for (const kind of TEST_DATABASES) {
         expect(bad.stderr).toMatch(/extra/);
       },
     );
+
+    it(
+      'suspends and resumes under a court order, the subject read from a file',
+      { timeout: 120_000 },
+      async () => {
+        const subject = join(t.dataDir, 'subject.json');
+        await writeFile(subject, JSON.stringify({ a_number: 'A012345678' }));
+        const placed = await cli(
+          'suspend',
+          '--subject',
+          subject,
+          '--court-order',
+          '1:26-cv-00042',
+          '--reason',
+          'temporary restraining order',
+          '--actor',
+          'ann',
+          '--json',
+        );
+        expect(placed.code).toBe(0);
+        const hold = placed.json<{ id: string }>();
+        expect(hold).toMatchObject({
+          scope: 'subject',
+          subject_identifiers: 1,
+          placed_by: 'operator:ann',
+        });
+        const two = await cli(
+          'suspend',
+          '--agency',
+          'X',
+          '--agreement',
+          'Y',
+          '--court-order',
+          'c',
+          '--reason',
+          'r',
+          '--json',
+        );
+        expect(two.code).toBe(1);
+        expect(two.json()).toMatchObject({ error: { code: 'HOLD_SCOPE_REQUIRED' } });
+        // A broken subject file: the error does not quote the person in it.
+        const broken = join(t.dataDir, 'broken-subject.json');
+        await writeFile(broken, '{"first_name": Zelda Quux}');
+        const bad = await cli(
+          'suspend',
+          '--subject',
+          broken,
+          '--court-order',
+          'c',
+          '--reason',
+          'r',
+          '--json',
+        );
+        expect(bad.code).toBe(1);
+        expect(bad.json()).toMatchObject({ error: { code: 'FILE_NOT_JSON' } });
+        expect(bad.stdout + bad.stderr).not.toContain('Zelda');
+        const listed = await cli('holds', '--json');
+        expect(listed.json<{ holds: { id: string }[] }>().holds.map((h) => h.id)).toEqual([
+          hold.id,
+        ]);
+        const resumed = await cli('resume', hold.id, '--court-order', 'order lifting', '--json');
+        expect(resumed.code).toBe(0);
+        expect(resumed.json()).toMatchObject({ id: hold.id, lift_court_order: 'order lifting' });
+        expect((await cli('holds', '--json')).json()).toEqual({ holds: [] });
+      },
+    );
+
+    it(
+      'purges and recalls from the command line, recall certify as a subcommand',
+      { timeout: 120_000 },
+      async () => {
+        const purge = await cli('purge', '--dry-run', '--json');
+        expect(purge.code).toBe(0);
+        expect(purge.json()).toMatchObject({ dry_run: true, items: expect.any(Number) });
+        const recall = await cli('recall', '--model-version', 'no-such-model', '--json');
+        expect(recall.code).toBe(0);
+        expect(recall.json()).toEqual({ dry_run: false, recalls: [] });
+        const both = await cli('recall', '--rule-version', 'a', '--model-version', 'b', '--json');
+        expect(both.code).toBe(1);
+        expect(both.json()).toMatchObject({ error: { code: 'RECALL_CRITERIA_INVALID' } });
+        const certificate = join(t.dataDir, 'certificate.pdf');
+        await writeFile(certificate, '%PDF-1.7 synthetic');
+        const certify = await cli(
+          'recall',
+          'certify',
+          'rcl_nope',
+          '--certificate',
+          certificate,
+          '--json',
+        );
+        expect(certify.code).toBe(1);
+        expect(certify.json()).toMatchObject({ error: { code: 'RECALL_NOT_FOUND' } });
+      },
+    );
   });
 }

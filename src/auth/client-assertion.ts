@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { decodeJwt, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { AuthenticationError } from '../errors.ts';
 import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
+import { currentKeyUsable } from '../policy/official-keys.ts';
 import type { Database } from '../storage/schema.ts';
 import { useAssertion } from './assertions.store.ts';
 import { importPublicJwk } from './keys.ts';
@@ -59,6 +60,12 @@ export async function verifyClientAssertion(
       'the client assertion did not verify (signature, audience, issuer, lifetime or jti)',
     );
   }
+  // The official's current key may have been revoked since (official-keys.ts).
+  if (!(await currentKeyUsable(db, official.id, official.key_thumbprint, new Date())))
+    throw new AuthenticationError(
+      'CLIENT_ASSERTION_INVALID',
+      "the official's key is revoked: register a new one with 'taxgate official rotate-key'",
+    );
   // One request per assertion: a copy caught in transit is worth nothing.
   if (!(await useAssertion(db, official.id, jti, new Date(exp * 1000))))
     throw new AuthenticationError(

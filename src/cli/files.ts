@@ -14,15 +14,22 @@ export async function readInputFile(path: string): Promise<Buffer> {
   }
 }
 
-/** Reads and parses a JSON file; the error names the file and the position. */
-export async function readJsonFile(path: string): Promise<unknown> {
+/**
+ * Reads and parses a JSON file; the error names the file and the position. With
+ * `private`, the parser's message (which quotes the text around the error) is left
+ * out: the file holds a person's data (`suspend --subject`).
+ */
+export async function readJsonFile(
+  path: string,
+  opts: { private?: boolean } = {},
+): Promise<unknown> {
   const text = (await readInputFile(path)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InvalidInputError(
-      'FILE_NOT_JSON',
-      `${path} is not valid JSON: ${(err as Error).message}`,
-    );
+    const detail = opts.private
+      ? 'its content is not shown, since it holds personal data'
+      : (err as Error).message;
+    throw new InvalidInputError('FILE_NOT_JSON', `${path} is not valid JSON: ${detail}`);
   }
 }

@@ -2,9 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CryptoKey } from 'jose';
 import { ConflictError } from '../errors.ts';
-import { getBatch, listOutcomes, transition } from '../intake/batches.store.ts';
+import { getBatch, listOutcomes, readItemsAt, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { recordDisclosures } from '../reporting/accounting.store.ts';
+import { assertNoOpenFlags } from '../policy/attestations.ts';
+import { suspendAtRelease } from '../policy/holds.ts';
+import { assertSafeguardsInOrder } from '../policy/safeguards.ts';
+import type { SubjectHasher } from '../policy/subject-identity.ts';
 import type { Database } from '../storage/schema.ts';
 import {
   buildResultDocument,
@@ -22,12 +26,15 @@ export interface ResultSigner {
  * Approves a matched batch and releases its signed result document, in one
  * transaction with both events: if either cannot be recorded, nothing is released.
  * One approval suffices until the two-person rule arrives with staff identities.
+ * Holds are checked last, in the same transaction (src/policy/holds.ts): an item a
+ * hold covers is released as SUSPENDED, never with what matching proposed.
  */
 export async function approveAndRelease(
   db: Kysely<Database>,
   batchId: string,
   actor: string,
   signer: ResultSigner,
+  subjectHash: SubjectHasher,
   now: Date = new Date(),
 ): Promise<{ batch_id: string; state: 'released'; released_at: string }> {
   return db.transaction().execute(async (trx) => {
@@ -58,19 +65,28 @@ export async function approveAndRelease(
         'BATCH_NOT_READY',
         `batch ${batchId} is ${batch.state}; it can be approved once matched`,
       );
-    const outcomes = await listOutcomes(trx, batchId);
-    if (outcomes.length !== batch.item_count) {
+    await assertSafeguardsInOrder(trx, batch.agreement_id!, now);
+    await assertNoOpenFlags(trx, batchId);
+    const matched = await listOutcomes(trx, batchId);
+    if (matched.length !== batch.item_count) {
       throw new ConflictError(
         'BATCH_NOT_READY',
-        `batch ${batchId} has ${outcomes.length} of ${batch.item_count} outcomes`,
+        `batch ${batchId} has ${matched.length} of ${batch.item_count} outcomes`,
       );
     }
-    if (outcomes.some((o) => o.outcome === 'PENDING_REVIEW')) {
+    if (matched.some((o) => o.outcome === 'PENDING_REVIEW')) {
       throw new ConflictError(
         'BATCH_HAS_PENDING_REVIEW',
         `batch ${batchId} has items awaiting review`,
       );
     }
+    const outcomes = await suspendAtRelease(
+      trx,
+      batch,
+      matched,
+      (positions) => readItemsAt(trx, batchId, positions),
+      subjectHash,
+    );
     const doc = buildResultDocument({
       batchId,
       agreementId: batch.agreement_id!,

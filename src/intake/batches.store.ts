@@ -31,12 +31,18 @@ export async function findBatchByDigest(db: Db, digest: string): Promise<BatchRo
 
 const ITEM_INSERT_PAGE = 2000;
 
-/** Records an accepted batch and its items, with its event, in one transaction. */
+/**
+ * Records an accepted batch and its items, with its event, in one transaction.
+ * `guard` runs in that transaction once the batch and its items are written (rules
+ * that need a lock or the stored batch: the monthly cap, over-attestation); when it
+ * throws, nothing is stored.
+ */
 export async function insertReceivedBatch(
   db: Kysely<Database>,
   batch: Omit<Insertable<BatchesTable>, 'state'>,
   items: unknown[],
   event: LedgerEvent,
+  guard?: (trx: Transaction<Database>) => Promise<void>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -56,6 +62,7 @@ export async function insertReceivedBatch(
         trx,
       );
     }
+    await guard?.(trx);
     await appendEvents(trx, [event]);
   });
 }
@@ -181,6 +188,23 @@ export async function readItems(
 
 function parseItems(rows: { position: number; item: string }[]): StoredItem[] {
   return rows.map((r) => ({ position: r.position, item: JSON.parse(r.item) as unknown }));
+}
+
+/** The items at the given positions, in position order. */
+export async function readItemsAt(
+  db: Db,
+  batchId: string,
+  positions: number[],
+): Promise<StoredItem[]> {
+  if (positions.length === 0) return [];
+  return db
+    .selectFrom('batch_items')
+    .select(['position', 'item'])
+    .where('batch_id', '=', batchId)
+    .where('position', 'in', positions)
+    .orderBy('position')
+    .execute()
+    .then(parseItems);
 }
 
 /** A page of items that have no outcome yet, in position order. */

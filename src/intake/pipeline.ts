@@ -3,6 +3,9 @@ import { matchPage } from '../matching/engine.ts';
 import { activeModel } from '../matching/engine.store.ts';
 import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
+import { windowDuplicates } from '../policy/duplicate-window.ts';
+import { suspendHeldItems } from '../policy/holds.ts';
+import type { SubjectHasher } from '../policy/subject-identity.ts';
 import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
@@ -30,9 +33,13 @@ export interface PipelineOptions {
   lanes?: number;
   /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
-  /** The keyed hash of a subject, for the accounting (Taxgate passes the data folder's). */
-  subjectHash?: (subject: string) => string;
 }
+
+/**
+ * The keyed hash of subjects (Taxgate passes the data folder's): subject holds apply
+ * while matching (src/policy/holds.ts), and the accounting names returns by it.
+ */
+type Holds = { subjectHash: SubjectHasher };
 
 const WORKER_ACTOR = 'system:pipeline';
 
@@ -47,7 +54,7 @@ const WORKER_ACTOR = 'system:pipeline';
 export async function processBatch(
   db: Kysely<Database>,
   batchId: string,
-  opts: PipelineOptions = {},
+  opts: PipelineOptions & Holds,
 ): Promise<void> {
   const pageSize = opts.pageSize ?? 5000;
   let batch = await getBatch(db, batchId);
@@ -70,7 +77,7 @@ async function validatePhase(
   db: Kysely<Database>,
   batchId: string,
   pageSize: number,
-  opts: PipelineOptions,
+  opts: PipelineOptions & Holds,
 ) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const judge = new BatchItemJudge(ctx);
@@ -82,8 +89,10 @@ async function validatePhase(
     if (page.length === 0) break;
     after = page[page.length - 1]!.position;
     const outcomes: NewOutcome[] = [];
+    const lawful: typeof page = [];
     for (const { position, item } of page) {
       const v = judge.judge(item);
+      if (v.valid) lawful.push({ position, item });
       if (!v.valid) {
         outcomes.push({
           position,
@@ -95,8 +104,11 @@ async function validatePhase(
         });
       }
     }
-    rejected += outcomes.length;
     await db.transaction().execute(async (trx) => {
+      // The same subject in another batch within the agreement's window (src/policy).
+      const window = ctx.agreement.duplicate_window_days;
+      outcomes.push(...(await windowDuplicates(trx, batch, window, lawful, opts.subjectHash)));
+      rejected += outcomes.length;
       const written = await insertOutcomes(trx, batchId, outcomes);
       if (written.length > 0) {
         await appendEvents(trx, [
@@ -124,7 +136,7 @@ async function matchPhase(
   db: Kysely<Database>,
   batchId: string,
   pageSize: number,
-  opts: PipelineOptions,
+  opts: PipelineOptions & Holds,
 ) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const decided = Object.values(await countOutcomes(db, batchId)).reduce((a, b) => a + b, 0);
@@ -187,7 +199,7 @@ async function matchOnePage(
   ctx: Parameters<typeof validateItem>[1],
   model: Awaited<ReturnType<typeof activeModel>>,
   page: Awaited<ReturnType<typeof readUndecidedItems>>,
-  subjectHash: PipelineOptions['subjectHash'],
+  subjectHash: SubjectHasher,
 ): Promise<void> {
   const batchId = batch.id;
   const items = page.map(({ position, item }) => {
@@ -199,8 +211,11 @@ async function matchOnePage(
     return { position, item: v.item };
   });
   await db.transaction().execute(async (trx) => {
-    const proposals = await matchPage(trx, items, { model, compatible: givenNamesCompatible });
-    const requestIds = new Map(items.map((i) => [i.position, i.item.request_id]));
+    // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
+    const held = await suspendHeldItems(trx, batch, page, subjectHash);
+    const toMatch = items.filter((i) => !held.has(i.position));
+    const proposals = await matchPage(trx, toMatch, { model, compatible: givenNamesCompatible });
+    const requestIds = new Map(toMatch.map((i) => [i.position, i.item.request_id]));
     const written = await insertOutcomes(
       trx,
       batchId,

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { importPublicJwk } from '../auth/keys.ts';
 import type { RequesterIdentity } from '../auth/client-assertion.ts';
 import { BatchRejectedError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { isActiveOn } from '../policy/agreement.ts';
+import { isActiveOn, lastDayInForce, roleMaySignOn, roleNames } from '../policy/agreement.ts';
 import { findAgreement, findOfficial } from '../policy/agreements.store.ts';
+import { batchHold } from '../policy/holds.ts';
+import { checkOfficialSignature } from '../policy/official-keys.ts';
+import { monthlyCapExceeded, type CapExceeded } from '../policy/quota.ts';
+import { flagOverAttestation } from '../policy/attestations.ts';
 import { RULE_SET_VERSION } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { findBatchByDigest, insertReceivedBatch, insertRejectedBatch } from './batches.store.ts';
@@ -97,10 +100,32 @@ export async function submitBatch(
     });
   }
   agency ??= (await findAgreement(db, official.agreement_id))?.requesting_agency ?? null;
-  if (!(await verifyBatchSignature(signed, await importPublicJwk(official.public_jwk)))) {
+  // Every key the official ever had is tried, so that a signature by a retired or
+  // revoked key is refused as such rather than as a bad signature.
+  const signature = await checkOfficialSignature(
+    db,
+    official.id,
+    (key) => verifyBatchSignature(signed, key),
+    now,
+  );
+  if (!signature.verified) {
     return reject(
       'BATCH_SIGNATURE_INVALID',
-      `the signature does not verify with the registered key of official ${official.id}`,
+      `the signature does not verify with any registered key of official ${official.id}`,
+      claimed,
+    );
+  }
+  if (signature.status === 'revoked') {
+    return reject(
+      'BATCH_KEY_REVOKED',
+      `the batch is signed with key ${signature.thumbprint} of official ${official.id}, revoked before it was received`,
+      claimed,
+    );
+  }
+  if (signature.status === 'retired') {
+    return reject(
+      'BATCH_KEY_RETIRED',
+      `the batch is signed with key ${signature.thumbprint} of official ${official.id}, retired by a rotation; sign with the current key`,
       claimed,
     );
   }
@@ -121,7 +146,7 @@ export async function submitBatch(
       claimed,
     );
   }
-  if (!agreement.signatory_roles.includes(official.role)) {
+  if (!roleNames(agreement).includes(official.role)) {
     return reject(
       'SIGNER_ROLE_NOT_ALLOWED',
       `role '${official.role}' may not sign under agreement ${agreement.id}`,
@@ -132,7 +157,29 @@ export async function submitBatch(
   if (!isActiveOn(agreement, today)) {
     return reject(
       'AGREEMENT_NOT_ACTIVE',
-      `agreement ${agreement.id} is in force from ${agreement.effective_from} to ${agreement.expires_at}, not on ${today}`,
+      `agreement ${agreement.id} is in force from ${agreement.effective_from} to ${lastDayInForce(agreement)}, not on ${today}`,
+      claimed,
+    );
+  }
+  if (!roleMaySignOn(agreement, official.role, today)) {
+    return reject(
+      'SIGNER_ROLE_NOT_IN_FORCE',
+      `role '${official.role}' may not sign under agreement ${agreement.id} on ${today}: outside its validity window or its delegation's`,
+      claimed,
+    );
+  }
+  const hold = await batchHold(db, agreement.id, agreement.requesting_agency);
+  if (hold?.scope === 'agreement') {
+    return reject(
+      'AGREEMENT_SUSPENDED',
+      `agreement ${agreement.id} is suspended by hold ${hold.id} (court order ${hold.court_order})`,
+      claimed,
+    );
+  }
+  if (hold?.scope === 'agency') {
+    return reject(
+      'AGENCY_SUSPENDED',
+      `requests from ${agreement.requesting_agency} are suspended by hold ${hold.id} (court order ${hold.court_order})`,
       claimed,
     );
   }
@@ -152,6 +199,7 @@ export async function submitBatch(
   if (existing) return { batch_id: existing.id, state: existing.state, duplicate: true };
 
   const id = newId('bat');
+  let overCap: CapExceeded | null = null;
   try {
     await insertReceivedBatch(
       db,
@@ -176,10 +224,25 @@ export async function submitBatch(
           agreement_version: agreement.version,
           item_count: envelope.items.length,
           envelope_sha256: digest,
+          key_thumbprint: signature.thumbprint,
         },
+      },
+      async (trx) => {
+        overCap = await monthlyCapExceeded(trx, agreement, id, envelope.items.length, now);
+        // Rolls the transaction back; the refusal is recorded below.
+        if (overCap) throw new Error('monthly item cap exceeded');
+        await flagOverAttestation(trx, agreement, official.id, id);
       },
     );
   } catch (err) {
+    if (overCap) {
+      const { used, cap }: CapExceeded = overCap;
+      return reject(
+        'MONTHLY_CAP_EXCEEDED',
+        `the batch has ${envelope.items.length} items; agreement ${agreement.id} allows ${cap} a month and ${used} were received this month`,
+        claimed,
+      );
+    }
     // A concurrent submission of the same envelope won the unique index.
     const winner = await findBatchByDigest(db, digest);
     if (winner) return { batch_id: winner.id, state: winner.state, duplicate: true };

@@ -3,7 +3,7 @@ import { asEd25519PublicJwk, thumbprint } from '../auth/keys.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Database } from '../storage/schema.ts';
-import { AgreementSchema } from './agreement.ts';
+import { AgreementSchema, roleNames } from './agreement.ts';
 import {
   applyAgreement,
   findAgreement,
@@ -57,10 +57,10 @@ export async function addOfficial(
   const name = input.name.trim();
   if (!name || name.length > 200)
     throw new InvalidInputError('OFFICIAL_NAME_INVALID', 'the name must be 1 to 200 characters');
-  if (!agreement.signatory_roles.includes(input.role)) {
+  if (!roleNames(agreement).includes(input.role)) {
     throw new InvalidInputError(
       'ROLE_NOT_IN_AGREEMENT',
-      `role '${input.role}' is not a signatory role of agreement ${agreement.id} (allowed: ${agreement.signatory_roles.join(', ')})`,
+      `role '${input.role}' is not a signatory role of agreement ${agreement.id} (allowed: ${roleNames(agreement).join(', ')})`,
     );
   }
   const publicJwk = asEd25519PublicJwk(input.public_jwk, 'the public key');

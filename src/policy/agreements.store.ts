@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { JWK } from 'jose';
 import { appendEvents } from '../ledger/events.store.ts';
 import type { Database } from '../storage/schema.ts';
-import type { Agreement, AgreementVersion } from './agreement.ts';
+import { readAgreement, type AgreementDocument, type AgreementVersion } from './agreement.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -16,7 +16,9 @@ export async function findAgreement(db: Db, id: string): Promise<AgreementVersio
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row ? { ...(row.document as unknown as Agreement), version: row.version } : null;
+  return row
+    ? { ...readAgreement(row.document as unknown as AgreementDocument), version: row.version }
+    : null;
 }
 
 export interface ApplyResult {
@@ -31,7 +33,7 @@ export interface ApplyResult {
  */
 export async function applyAgreement(
   db: Kysely<Database>,
-  agreement: Agreement,
+  agreement: AgreementDocument,
   actor: string,
 ): Promise<ApplyResult> {
   return db.transaction().execute(async (trx) => {
@@ -42,10 +44,16 @@ export async function applyAgreement(
       .where('id', '=', agreement.id)
       .forUpdate()
       .execute();
-    const latest = await findAgreement(trx, agreement.id);
-    if (latest) {
-      const { version, ...doc } = latest;
-      if (isDeepStrictEqual(doc, agreement)) return { id: agreement.id, version, changed: false };
+    const latest = await trx
+      .selectFrom('agreements')
+      .select(['version', 'document'])
+      .where('id', '=', agreement.id)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    // The document is compared as applied (format 1 stays format 1).
+    if (latest && isDeepStrictEqual(latest.document, JSON.parse(JSON.stringify(agreement)))) {
+      return { id: agreement.id, version: latest.version, changed: false };
     }
     const version = (latest?.version ?? 0) + 1;
     await trx
@@ -88,6 +96,15 @@ export async function insertOfficial(
       .insertInto('officials')
       .values({ ...official, public_jwk: JSON.stringify(official.public_jwk) })
       .execute();
+    await trx
+      .insertInto('official_keys')
+      .values({
+        official_id: official.id,
+        thumbprint: official.key_thumbprint,
+        public_jwk: JSON.stringify(official.public_jwk),
+        added_by: actor,
+      })
+      .execute();
     await appendEvents(trx, [
       {
         type: 'official.added',
@@ -115,5 +132,5 @@ export async function findAgreementVersion(
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirstOrThrow();
-  return { ...(row.document as unknown as Agreement), version: row.version };
+  return { ...readAgreement(row.document as unknown as AgreementDocument), version: row.version };
 }

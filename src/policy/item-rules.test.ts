@@ -37,7 +37,10 @@ function lastOfBatch(items: unknown[]): ItemVerdict {
  * The smallest bad input for every reason code. Typed as a Record over ReasonCode,
  * so a code added to the catalogue without a case here fails the typecheck.
  */
-const CASES: Record<ReasonCode, { raw: unknown } | { batch: unknown[] }> = {
+const CASES: Record<
+  ReasonCode,
+  { raw: unknown } | { batch: unknown[] } | { acrossBatches: unknown[] }
+> = {
   ITEM_NOT_OBJECT: { raw: 'Maria Garcia, 123 Main St' },
   REQUEST_ID_MISSING: { raw: item({ request_id: undefined }) },
   REQUEST_ID_DUPLICATE: {
@@ -74,6 +77,9 @@ const CASES: Record<ReasonCode, { raw: unknown } | { batch: unknown[] }> = {
   DUPLICATE_SUBJECT: {
     batch: [item({ request_id: 'r-1' }), item({ request_id: 'r-2' })],
   },
+  RECIPIENT_NOT_IN_AGREEMENT: { raw: item({ recipients: ['Officer A. Example', 'Someone Else'] }) },
+  // Needs the earlier batches: src/policy/duplicate-window.ts, test/agreement-v2.int.test.ts.
+  DUPLICATE_SUBJECT_IN_WINDOW: { acrossBatches: [item({ request_id: 'r-1' })] },
 };
 
 describe('validateItem: one minimal bad item per reason code', () => {
@@ -83,9 +89,32 @@ describe('validateItem: one minimal bad item per reason code', () => {
 
   it.each(Object.keys(REASON_CODES) as ReasonCode[])('%s', (code) => {
     const c = CASES[code];
+    if ('acrossBatches' in c) {
+      // The item rules alone accept it: only the window screen, with the database, refuses it.
+      expect(lastOfBatch(c.acrossBatches).valid).toBe(true);
+      return;
+    }
     const v = rejected('raw' in c ? judge(c.raw) : lastOfBatch(c.batch));
     expect(v.reasons).toEqual([code]);
     expect(v.result).toBe(REASON_CODES[code]);
+  });
+});
+
+describe('recipients named by the agreement', () => {
+  it('accepts recipients the agreement names, compared folded', () => {
+    expect(judge(item({ recipients: ['officer a example', 'OFFICER B. EXAMPLE'] })).valid).toBe(
+      true,
+    );
+  });
+  it('refuses any recipient the agreement does not name', () => {
+    expect(rejected(judge(item({ recipients: ['Officer C. Example'] })))).toMatchObject({
+      result: 'REJECTED_INELIGIBLE',
+      reasons: ['RECIPIENT_NOT_IN_AGREEMENT'],
+    });
+  });
+  it('does not check names under a format-1 agreement (no list)', () => {
+    const v1 = { ...ctx, agreement: { ...ctx.agreement, recipients: null } };
+    expect(judge(item({ recipients: ['Anyone At All'] }), v1).valid).toBe(true);
   });
 });
 

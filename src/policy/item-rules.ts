@@ -5,7 +5,7 @@ import { statuteKey, type Agreement } from './agreement.ts';
 import { rejectionFor, type ReasonCode } from './reason-codes.ts';
 
 /** Version of the rule set below; every outcome records the one it was judged by. */
-export const RULE_SET_VERSION = 'rules-2026.11.1';
+export const RULE_SET_VERSION = 'rules-2026.11.2';
 
 /** A request item whose every statutory element is present and lawful. */
 export interface ValidItem {
@@ -30,7 +30,10 @@ export type ItemVerdict =
     };
 
 export interface ItemRuleContext {
-  agreement: Pick<Agreement, 'statutes' | 'departure_period_days'>;
+  agreement: Pick<Agreement, 'statutes' | 'departure_period_days'> & {
+    /** Employees the agreement names as recipients; null (format 1): not checked. */
+    recipients?: string[] | null;
+  };
   /** The day the batch is judged, YYYY-MM-DD (UTC). */
   today: string;
 }
@@ -166,7 +169,14 @@ export function validateItem(raw: unknown, ctx: ItemRuleContext): ItemVerdict {
   }
 
   if (absent('investigation_id')) reasons.add('INVESTIGATION_ID_MISSING');
-  if (!validRecipients(item.recipients)) reasons.add('RECIPIENTS_MISSING');
+  if (!validRecipients(item.recipients)) {
+    reasons.add('RECIPIENTS_MISSING');
+  } else if (
+    ctx.agreement.recipients &&
+    !(item.recipients as string[]).every((r) => allowedRecipient(ctx.agreement.recipients!, r))
+  ) {
+    reasons.add('RECIPIENT_NOT_IN_AGREEMENT');
+  }
 
   if (t('dob') && (!isCalendarDate(t('dob')) || t('dob') > ctx.today))
     reasons.add('DATE_MALFORMED');
@@ -341,6 +351,12 @@ function checkRemovalOrder(
     // The period runs through its last day: lawful from the day after (ADR 0002).
     reasons.add('REMOVAL_ORDER_WITHIN_90_DAYS');
   }
+}
+
+/** Recipients are compared folded (case, accents, punctuation, spacing). */
+function allowedRecipient(allowed: string[], name: string): boolean {
+  const key = foldText(name);
+  return allowed.some((a) => foldText(a) === key);
 }
 
 function validRecipients(value: unknown): boolean {

@@ -51,11 +51,13 @@ export const REASON_CODES = {
   RECIPIENTS_MISSING: 'REJECTED_INCOMPLETE',
   STATUTE_NOT_ALLOWED: 'REJECTED_INELIGIBLE',
   REMOVAL_ORDER_WITHIN_90_DAYS: 'REJECTED_INELIGIBLE',
+  RECIPIENT_NOT_IN_AGREEMENT: 'REJECTED_INELIGIBLE',
   DUPLICATE_SUBJECT: 'REJECTED_DUPLICATE',
+  DUPLICATE_SUBJECT_IN_WINDOW: 'REJECTED_DUPLICATE',
 } as const satisfies Record<string, RejectionClass>;
 export type ReasonCode = keyof typeof REASON_CODES;
 
-/** Operator-only reasons for a NOT_CONFIRMED proposal (never released). */
+/** Operator-only reasons for a NOT_CONFIRMED or SUSPENDED outcome (never released). */
 export const MATCH_REASON_CODES = [
   'MATCH_NONE',
   'MATCH_AMBIGUOUS',
@@ -67,6 +69,7 @@ export const MATCH_REASON_CODES = [
   'DOB_CONFLICT',
   'NAME_UNCERTAIN',
   'REVIEW_DECIDED',
+  'HOLD_APPLIED',
 ] as const;
 export type MatchReasonCode = (typeof MATCH_REASON_CODES)[number];
 

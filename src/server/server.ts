@@ -424,6 +424,324 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
 
   registerLedgerRoutes(app, tg);
   registerReportingRoutes(app, tg);
+  app.post(
+    '/v1/operator/batches/:id/flags/clear',
+    {
+      schema: {
+        summary: "Clear a batch's review flags (over-attestation) so that it can be released",
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: {
+          type: 'object',
+          required: ['note'],
+          properties: { note: { type: 'string', maxLength: 2000 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              flags: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { note } = req.body as { note: string };
+      return {
+        flags: await tg.clearReviewFlags((req.params as { id: string }).id, note, actor),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/admin/purge',
+    {
+      schema: {
+        summary: 'Remove request text past retention (dry_run: only list, counts per batch)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { dry_run: { type: 'boolean' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              dry_run: { type: 'boolean' },
+              items: { type: 'integer' },
+              batches: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    batch_id: { type: 'string' },
+                    agreement_id: { type: 'string' },
+                    released_at: { type: 'string' },
+                    retention_days: { type: 'integer' },
+                    items: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const dryRun = (req.body as { dry_run?: boolean } | undefined)?.dry_run === true;
+      return tg.purge({ dryRun, actor });
+    },
+  );
+
+  const recallSchema = { type: 'object', additionalProperties: true } as const;
+
+  app.post(
+    '/v1/admin/recalls',
+    {
+      schema: {
+        summary:
+          'List the disclosures made under a rule set or model version or in a period, and record one notice per recipient',
+        description:
+          'Body: exactly one of {rule_version} | {model_version} | {from, to} (YYYY-MM-DD), and dry_run (only list).',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: { type: 'object', additionalProperties: true },
+        response: {
+          200: { type: 'object', properties: { recalls: { type: 'array', items: recallSchema } } },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { dry_run, ...criteria } = (req.body ?? {}) as { dry_run?: unknown };
+      return { recalls: await tg.recall(criteria, { dryRun: dry_run === true, actor }) };
+    },
+  );
+
+  app.get(
+    '/v1/admin/recalls/:id',
+    {
+      schema: {
+        summary: 'A recorded recall: its notice and disposal certificate (digest)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        response: { 200: recallSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      return tg.getRecall((req.params as { id: string }).id);
+    },
+  );
+
+  app.post(
+    '/v1/admin/recalls/:id/certificate',
+    {
+      schema: {
+        summary: "Record the recipient's disposal certificate for a recall",
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: {
+          type: 'object',
+          required: ['filename', 'certificate_base64'],
+          properties: {
+            filename: { type: 'string', maxLength: 200 },
+            certificate_base64: { type: 'string' },
+          },
+        },
+        response: { 200: recallSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const body = req.body as { filename: string; certificate_base64: string };
+      return tg.certifyRecall(
+        (req.params as { id: string }).id,
+        { bytes: Buffer.from(body.certificate_base64, 'base64'), filename: body.filename },
+        actor,
+      );
+    },
+  );
+
+  const keySchema = {
+    type: 'object',
+    properties: {
+      thumbprint: { type: 'string' },
+      added_at: { type: 'string' },
+      added_by: { type: 'string' },
+      retired_at: { type: ['string', 'null'] },
+      revoked_at: { type: ['string', 'null'] },
+      revocation_reason: { type: ['string', 'null'] },
+    },
+  } as const;
+
+  app.get(
+    '/v1/admin/officials/:id/keys',
+    {
+      schema: {
+        summary: 'Every key of an official, retired and revoked ones included',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        response: {
+          200: { type: 'object', properties: { keys: { type: 'array', items: keySchema } } },
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      return { keys: await tg.officialKeys((req.params as { id: string }).id) };
+    },
+  );
+
+  app.post(
+    '/v1/admin/officials/:id/keys',
+    {
+      schema: {
+        summary: "Rotate an official's key: the new key becomes current, the others are retired",
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: {
+          type: 'object',
+          required: ['public_jwk'],
+          properties: { public_jwk: { type: 'object', additionalProperties: true } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              official_id: { type: 'string' },
+              thumbprint: { type: 'string' },
+              retired: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireOperator(tg, req);
+      const { public_jwk } = req.body as { public_jwk: unknown };
+      return reply
+        .status(201)
+        .send(await tg.rotateOfficialKey((req.params as { id: string }).id, public_jwk, actor));
+    },
+  );
+
+  app.post(
+    '/v1/admin/officials/:id/keys/:thumbprint/revoke',
+    {
+      schema: {
+        summary: "Revoke one of an official's keys from a time (default now)",
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: {
+          type: 'object',
+          required: ['id', 'thumbprint'],
+          properties: {
+            id: { type: 'string', maxLength: 64 },
+            thumbprint: { type: 'string', maxLength: 64 },
+          },
+        },
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: keySchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      const { id, thumbprint } = req.params as { id: string; thumbprint: string };
+      return tg.revokeOfficialKey(id, thumbprint, req.body, actor);
+    },
+  );
+
+  const holdSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      scope: { type: 'string', enum: ['agreement', 'agency', 'subject'] },
+      target: { type: ['string', 'null'] },
+      subject_identifiers: { type: 'integer' },
+      court_order: { type: 'string' },
+      reason: { type: 'string' },
+      placed_by: { type: 'string' },
+      placed_at: { type: 'string' },
+      lifted_by: { type: ['string', 'null'] },
+      lifted_at: { type: ['string', 'null'] },
+      lift_court_order: { type: ['string', 'null'] },
+    },
+  } as const;
+
+  // The subject of a hold travels in the body only, never in a URL (docs/api.md#holds).
+  app.post(
+    '/v1/admin/holds',
+    {
+      schema: {
+        summary: 'Suspend an agreement, an agency or a subject under a court order',
+        description:
+          'Body: {scope: "agreement", agreement_id} | {scope: "agency", agency} | {scope: "subject", subject: {first_name, last_name, street, zip | city + state} | {a_number}}, each with court_order and reason. Takes effect at once: new batches refused, items in flight SUSPENDED.',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        body: { type: 'object', additionalProperties: true },
+        response: { 201: holdSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireOperator(tg, req);
+      return reply.status(201).send(await tg.placeHold(req.body, actor));
+    },
+  );
+
+  app.get(
+    '/v1/admin/holds',
+    {
+      schema: {
+        summary: 'Active holds (all=true: lifted ones too)',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        querystring: { type: 'object', properties: { all: { type: 'boolean' } } },
+        response: {
+          200: { type: 'object', properties: { holds: { type: 'array', items: holdSchema } } },
+          ...errors(401),
+        },
+      },
+    },
+    async (req) => {
+      requireOperator(tg, req);
+      const all = (req.query as { all?: boolean }).all === true;
+      return { holds: await tg.listHolds({ includeLifted: all }) };
+    },
+  );
+
+  app.post(
+    '/v1/admin/holds/:id/resume',
+    {
+      schema: {
+        summary: 'Lift a hold under the court order that ends it',
+        tags: ['admin'],
+        security: [{ operatorToken: [] }],
+        params: batchIdParams,
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: holdSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = requireOperator(tg, req);
+      return tg.liftHold((req.params as { id: string }).id, req.body, actor);
+    },
+  );
 
   return app;
 }

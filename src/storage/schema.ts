@@ -18,8 +18,15 @@ export interface Database {
   inspections: InspectionsTable;
   disclosures: DisclosuresTable;
   client_assertions_used: ClientAssertionsUsedTable;
+  holds: HoldsTable;
+  item_subjects: ItemSubjectsTable;
+  official_keys: OfficialKeysTable;
+  review_flags: ReviewFlagsTable;
+  batch_purges: BatchPurgesTable;
+  recalls: RecallsTable;
 }
 
+/** Client assertions already used, until they expire (migration 0007). */
 export interface ClientAssertionsUsedTable {
   official_id: string;
   jti: string;
@@ -177,4 +184,74 @@ export interface DisclosuresTable {
   subject_hash: string;
   result: string;
   disclosed_at: GeneratedTimestamp;
+}
+
+/** Suspensions and holds (migration 0006, src/policy/holds.ts). */
+export interface HoldsTable {
+  id: string;
+  scope: 'agreement' | 'agency' | 'subject';
+  target: string | null;
+  subject_hashes: ColumnType<string[], string[] | undefined, string[]>;
+  court_order: string;
+  reason: string;
+  placed_by: string;
+  placed_at: GeneratedTimestamp;
+  lifted_by: string | null;
+  lifted_at: NullableTimestamp;
+  lift_court_order: string | null;
+}
+
+/** Keyed hashes of the subjects of lawful items (migration 0006, src/policy/duplicate-window.ts). */
+export interface ItemSubjectsTable {
+  batch_id: string;
+  position: number;
+  subject_hash: string;
+}
+
+/** Every key of every signing official, kept forever (migration 0006, src/policy/official-keys.ts). */
+export interface OfficialKeysTable {
+  official_id: string;
+  thumbprint: string;
+  public_jwk: JSONColumnType<Record<string, unknown>>;
+  added_by: string;
+  added_at: GeneratedTimestamp;
+  retired_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  revocation_reason: string | null;
+}
+
+/** Batches flagged for a person's review before release (migration 0006, src/policy/attestations.ts). */
+export interface ReviewFlagsTable {
+  batch_id: string;
+  code: string;
+  details: JSONColumnType<Record<string, unknown>>;
+  raised_at: GeneratedTimestamp;
+  cleared_by: string | null;
+  cleared_at: NullableTimestamp;
+  note: string | null;
+}
+
+/** Batches whose request text was removed after retention (migration 0006). */
+export interface BatchPurgesTable {
+  batch_id: string;
+  purged_at: GeneratedTimestamp;
+  purged_by: string;
+  items: number;
+}
+
+/** Recalls and their disposal certificates (migration 0006, src/policy/recall.ts). */
+export interface RecallsTable {
+  id: string;
+  agency: string;
+  criteria: JSONColumnType<Record<string, unknown>>;
+  notice: JSONColumnType<unknown[]>;
+  disclosures: number;
+  noticed_by: string;
+  noticed_at: GeneratedTimestamp;
+  certificate: Uint8Array | null;
+  certificate_sha256: string | null;
+  certificate_bytes: number | null;
+  certificate_filename: string | null;
+  certified_by: string | null;
+  certified_at: NullableTimestamp;
 }

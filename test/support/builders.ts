@@ -1,12 +1,50 @@
 import type { Agreement } from '../../src/policy/agreement.ts';
+
+/** Agreement fields a test may override: the format-2 document's, and any extra (to test refusals). */
+type AgreementOverrides = Partial<Agreement> & Record<string, unknown>;
 import { generateEd25519KeyPair, importPrivateJwk } from '../../src/auth/keys.ts';
 import { addDays } from '../../src/policy/item-rules.ts';
 
 /** Today as YYYY-MM-DD (UTC). */
 export const today = () => new Date().toISOString().slice(0, 10);
 
-/** A valid agreement in force today; override any field. */
-export function buildAgreement(over: Partial<Agreement> = {}): Agreement {
+/**
+ * A valid format-2 agreement in force today, safeguards in order, no renewal; override
+ * any field. `buildAgreementV1` gives the format-1 document of before.
+ */
+export function buildAgreement(over: AgreementOverrides = {}): Agreement & { format: 2 } {
+  const effective_from = (over.effective_from as string | undefined) ?? addDays(today(), -30);
+  const expires_at = (over.expires_at as string | undefined) ?? addDays(today(), 300);
+  return {
+    format: 2,
+    id: 'ice-2026',
+    requesting_agency: 'DHS/ICE',
+    effective_from,
+    expires_at,
+    statutes: ['8 USC 1253(a)(1)(A)'],
+    signatory_roles: [
+      { role: 'agency_head', valid_from: effective_from, valid_to: expires_at, delegation: null },
+    ],
+    departure_period_days: 90,
+    max_batch_items: 1000,
+    duplicate_window_days: 180,
+    retention_days: 365,
+    release_approvals: 1,
+    renewal: null,
+    recipients: ['Officer A. Example', 'Officer B. Example'],
+    monthly_item_cap: 100_000,
+    safeguards: {
+      ssr_approved_on: addDays(today(), -100),
+      ssr_valid_until: addDays(today(), 265),
+      corrective_actions: [],
+    },
+    attestation_review_threshold: null,
+    ...over,
+  } as Agreement & { format: 2 };
+}
+
+/** The format-1 agreement document (before issue 4 step 1). */
+export function buildAgreementV1(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: 'ice-2026',
     requesting_agency: 'DHS/ICE',
@@ -38,7 +76,8 @@ export function buildItem(over: Record<string, unknown> = {}): Record<string, un
     city: 'Houston',
     state: 'TX',
     zip: '77001',
-    a_number: 'A123456789',
+    // One A-number per built item: the A-number identifies a subject across batches.
+    a_number: `A${200000000 + counter}`,
     removal_order_date: addDays(today(), -200),
     removal_order_case_number: 'CASE-1',
     taxable_periods: [2023, 2024],

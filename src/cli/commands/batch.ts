@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { ReviewFlagView } from '../../policy/attestations.ts';
 import { Option } from 'commander';
 import { importPrivateJwk, readJwkFile } from '../../auth/keys.ts';
 import { resultsToCsv } from '../../disclosure/result-csv.ts';
@@ -192,6 +193,26 @@ export function registerBatch(program: Command): void {
             ).body,
       );
       printResult(opts, out, () => `batch ${out.batch_id} released at ${out.released_at}`);
+    });
+
+  common(batch.command('clear-flag').argument('<id>', 'batch id'))
+    .description(
+      "clear a batch's review flags (over-attestation) after looking into them, so it can be released",
+    )
+    .requiredOption('--note <text>', 'what was checked and found (recorded; no taxpayer data)')
+    .action(async (id: string, opts: CommonOptions & { note: string }) => {
+      const flags = await withBackend(opts, async (b) =>
+        b.kind === 'local'
+          ? b.tg.clearReviewFlags(id, opts.note, b.actor)
+          : (
+              await b.client.request<{ flags: ReviewFlagView[] }>(
+                'POST',
+                `/v1/operator/batches/${encodeURIComponent(id)}/flags/clear`,
+                { json: { note: opts.note } },
+              )
+            ).body.flags,
+      );
+      printResult(opts, { flags }, () => `cleared ${flags.map((f) => f.code).join(', ')} on ${id}`);
     });
 
   common(batch.command('results').argument('<id>', 'batch id'))

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { openTaxgate, type Taxgate } from '../../app.ts';
 import { generateEd25519KeyPair, writeKeyPair } from '../../auth/keys.ts';
 import { addDays } from '../../policy/item-rules.ts';
-import type { Agreement } from '../../policy/agreement.ts';
+import type { AgreementDocument } from '../../policy/agreement.ts';
 import { syntheticReturns, toCsvLine } from '../../taxpayers/synthetic.ts';
 import { TAXPAYER_COLUMNS } from '../../taxpayers/taxpayer-row.ts';
 import { common, configFor } from '../context.ts';
@@ -21,19 +21,37 @@ const exists = (p: string) =>
   );
 
 /** Demo agreement: in force from 30 days ago for a year. */
-function demoAgreement(today: string): Agreement {
+function demoAgreement(today: string): AgreementDocument {
+  const effective_from = addDays(today, -30);
+  const expires_at = addDays(today, 335);
+  const role = (name: string) => ({
+    role: name,
+    valid_from: effective_from,
+    valid_to: expires_at,
+    delegation: null,
+  });
   return {
+    format: 2,
     id: 'demo-ice',
     requesting_agency: 'DHS/ICE (synthetic demo)',
-    effective_from: addDays(today, -30),
-    expires_at: addDays(today, 335),
+    effective_from,
+    expires_at,
     statutes: ['8 USC 1253(a)(1)(A)'],
-    signatory_roles: ['agency_head', 'designated_official'],
+    signatory_roles: [role('agency_head'), role('designated_official')],
     departure_period_days: 90,
     max_batch_items: 100000,
     duplicate_window_days: 180,
     retention_days: 365,
     release_approvals: 1,
+    renewal: null,
+    recipients: ['Demo Officer One', 'Demo Officer Two'],
+    monthly_item_cap: 1_000_000,
+    safeguards: {
+      ssr_approved_on: addDays(today, -60),
+      ssr_valid_until: addDays(today, 305),
+      corrective_actions: [],
+    },
+    attestation_review_threshold: null,
   };
 }
 
@@ -68,7 +86,7 @@ export async function prepareDemo(
   const agreementPath = join(dir, 'agreement.json');
   if (!(await exists(agreementPath)))
     await writeFile(agreementPath, JSON.stringify(demoAgreement(today), null, 2) + '\n');
-  const agreement = JSON.parse(await readFile(agreementPath, 'utf8')) as Agreement;
+  const agreement = JSON.parse(await readFile(agreementPath, 'utf8')) as AgreementDocument;
   await tg.applyAgreement(agreement, 'system:demo');
 
   const officialPath = join(dir, 'official.json');

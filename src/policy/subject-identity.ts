@@ -1,0 +1,77 @@
+import { addressKeys, parseStreetLine } from '../matching/normalize/address.ts';
+import { foldText } from '../matching/normalize/text.ts';
+
+/**
+ * How a request's subject is identified without keeping who it is (ADR 0007).
+ *
+ * A subject hold, the duplicate window and the purge all need to say "the same person"
+ * across batches while the request text may be gone. Each item therefore yields a few
+ * typed, normalised identifiers; only their keyed hashes (HMAC-SHA-256 under the data
+ * folder's subject key, src/ledger/subject.ts) are stored or compared:
+ *
+ * - `person:v1:FIRST|LAST|STREET_KEY|Z:ZIP5` — name and street with the ZIP;
+ * - `person:v1:FIRST|LAST|STREET_KEY|C:CITY|STATE` — the same with city and state;
+ * - `a_number:v1:NNNNNNNNN` — the alien registration number, digits only.
+ *
+ * The unit and the date of birth are left out on purpose: a court order names a
+ * person at an address, and a hold must not be escaped by adding `Apt 2` to a request.
+ * A hold and an item are the same subject when any of their identifiers agree, so give
+ * a hold both the ZIP and the city and state when the order has them.
+ */
+export interface SubjectFields {
+  first_name?: unknown;
+  last_name?: unknown;
+  street?: unknown;
+  city?: unknown;
+  state?: unknown;
+  zip?: unknown;
+  a_number?: unknown;
+}
+
+const VERSION = 'v1';
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * The normalised A-number (7 to 9 digits, `A` and separators dropped, zero-padded to 9),
+ * or '' when the value is not one.
+ * @example normaliseANumber('A-012 345 678') // '012345678'
+ */
+export function normaliseANumber(value: unknown): string {
+  const s = str(value).toUpperCase().replace(/[\s-]/g, '').replace(/^A/, '');
+  return /^\d{7,9}$/.test(s) ? s.padStart(9, '0') : '';
+}
+
+/**
+ * The identifiers of a subject, in clear: hash each with the subject key before
+ * storing or comparing it (`subjectHashes`). Fields that are missing or not text give
+ * fewer identifiers; none at all means the fields do not identify anyone.
+ * @example subjectIdentifiers({ first_name: 'Ana', last_name: 'Lopez', street: '12 Oak St', zip: '77001' })
+ * // ['person:v1:ANA|LOPEZ|12 OAK ST|Z:77001']
+ */
+export function subjectIdentifiers(s: SubjectFields): string[] {
+  const out: string[] = [];
+  const first = foldText(str(s.first_name));
+  const last = foldText(str(s.last_name));
+  const street = str(s.street);
+  if (first && last && street) {
+    const a = addressKeys({ street, zip: str(s.zip), city: str(s.city), state: str(s.state) });
+    const parsed = parseStreetLine(street);
+    // It takes a house number and a street name to name a place.
+    if (parsed.houseNumber && parsed.streetName) {
+      const person = `person:${VERSION}:${first}|${last}|${a.street_key}`;
+      if (a.zip5) out.push(`${person}|Z:${a.zip5}`);
+      if (a.city_key && a.state) out.push(`${person}|C:${a.city_key}|${a.state}`);
+    }
+  }
+  const aNumber = normaliseANumber(s.a_number);
+  if (aNumber) out.push(`a_number:${VERSION}:${aNumber}`);
+  return out;
+}
+
+/** Hashes identifiers with a keyed hash (the app's `subjectHash`). */
+export type SubjectHasher = (value: string) => string;
+
+/** The keyed hashes of a subject's identifiers. */
+export function subjectHashes(s: SubjectFields, hash: SubjectHasher): string[] {
+  return subjectIdentifiers(s).map(hash);
+}
