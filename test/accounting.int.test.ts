@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +78,8 @@ for (const kind of TEST_DATABASES) {
 
     beforeAll(async () => {
       ({ tg, env, done } = await openTestTaxgate(kind));
-      await tg.applyAgreement(buildAgreement(), 'operator:test');
+      // The same people are asked about again across batches: no duplicate window here.
+      await tg.applyAgreement(buildAgreement({ duplicate_window_days: 0 }), 'operator:test');
       await tg.applyAgreement(
         buildAgreement({ id: 'other', requesting_agency: 'Other Agency', statutes: ['OTHER 1'] }),
         'operator:test',
@@ -260,9 +262,14 @@ for (const kind of TEST_DATABASES) {
 
     it('fails closed: a match page without its accounting is not written', async () => {
       const batch = await submit(tg, 'ice-2026', [buildItem({ request_id: 'again' })]);
-      // Straight to the pipeline without the subject key: the page cannot be accounted for.
-      await expect(processBatch(tg.db, batch, { subjectHash: undefined as never })).rejects.toThrow(
-        /subject key|subjectHash/,
+      // A subject key that hashes people (holds, duplicate window) but fails for returns:
+      // the page cannot be accounted for, so it is not written.
+      const peopleOnly = (subject: string) => {
+        if (subject.startsWith('tin:')) throw new Error('no subject key for the accounting');
+        return createHash('sha256').update(subject).digest('base64url');
+      };
+      await expect(processBatch(tg.db, batch, { subjectHash: peopleOnly })).rejects.toThrow(
+        'no subject key for the accounting',
       );
       const outcomes = await tg.db
         .selectFrom('item_outcomes')

@@ -235,7 +235,7 @@ for (const kind of TEST_DATABASES) {
       expect(positions.sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
 
       const second = await submit(
-        items.map((i, k) => ({ ...i, request_id: `m${k}`, street: `${300 + k} Main St` })),
+        items.map((_, k) => buildItem({ request_id: `m${k}`, street: `${300 + k} Main St` })),
       );
       let progress = 0;
       await expect(
