@@ -237,6 +237,18 @@ for (const kind of TEST_DATABASES) {
           }),
           { numRuns: 6 },
         );
+        // An empty official or agreement signs nothing.
+        const file = join(t.dataDir, 'empty-ids.json');
+        await writeFile(file, JSON.stringify({ agreement_id: 'ice-2026', items: [buildItem()] }));
+        const key = join(t.dataDir, 'head.private.jwk');
+        for (const args of [
+          ['--official', '', '--out', `${file}.jws`],
+          ['--official', officialId, '--agreement', ' ', '--out', `${file}.jws`],
+        ]) {
+          const run = await cli('batch', 'sign', file, '--key', key, ...args, '--json');
+          expect(run.code).toBe(1);
+          expect(run.json()).toMatchObject({ error: { code: 'ENVELOPE_INVALID' } });
+        }
       },
     );
   });

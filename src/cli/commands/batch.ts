@@ -58,6 +58,12 @@ export function registerBatch(program: Command): void {
         file: string,
         opts: { official: string; key: string; out: string; agreement?: string; json?: boolean },
       ) => {
+        // An empty id would sign a batch nobody can be held to (the server refuses it late).
+        if (!opts.official.trim())
+          throw new InvalidInputError(
+            'ENVELOPE_INVALID',
+            '--official is empty: give the id (off_…) the official was registered with',
+          );
         const doc = await readJsonFile(file);
         const envelope: Record<string, unknown> = Array.isArray(doc)
           ? { items: doc }
@@ -75,7 +81,7 @@ export function registerBatch(program: Command): void {
             );
           envelope.agreement_id = opts.agreement;
         }
-        if (typeof envelope.agreement_id !== 'string')
+        if (typeof envelope.agreement_id !== 'string' || !envelope.agreement_id.trim())
           throw new InvalidInputError(
             'ENVELOPE_INVALID',
             `${file} names no agreement_id; add it or pass --agreement`,
