@@ -289,6 +289,34 @@ for (const kind of TEST_DATABASES) {
       expect(matched.reduce((n, e) => n + (e.payload.items as number), 0)).toBe(18);
     });
 
+    it("releases only when the agreement's number of different approvers have approved", async () => {
+      await tg.applyAgreement(buildAgreement({ release_approvals: 2 }), 'operator:test');
+      const id = await submit([buildItem({ request_id: 'hit' })]);
+      expect(await tg.approve(id, 'operator:ann')).toEqual({
+        batch_id: id,
+        state: 'matched',
+        approvals: 1,
+        approvals_required: 2,
+        released_at: null,
+      });
+      await expect(tg.results(id, 'operator:ann')).rejects.toMatchObject({
+        code: 'RESULTS_NOT_RELEASED',
+      });
+      // The same approver twice is still one approval.
+      await expect(tg.approve(id, 'operator:ann')).rejects.toMatchObject({
+        code: 'BATCH_ALREADY_APPROVED_BY_ACTOR',
+      });
+      const second = await tg.approve(id, 'operator:bob');
+      expect(second).toMatchObject({ state: 'released', approvals: 2, approvals_required: 2 });
+      const { document } = await tg.results(id, 'operator:bob');
+      expect(document.items).toEqual([{ request_id: 'hit', result: 'CONFIRMED', reasons: [] }]);
+      const approvals = (await listEvents(tg.db, id)).filter((e) => e.type === 'batch.approved');
+      expect(approvals.map((e) => [e.actor, e.payload])).toEqual([
+        ['operator:ann', { approvals: 1, required: 2 }],
+        ['operator:bob', { approvals: 2, required: 2 }],
+      ]);
+    });
+
     it('holds a batch with an undecided item until a person decides it, then releases it', async () => {
       const id = await submit([
         buildItem({ request_id: 'hit' }),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CryptoKey } from 'jose';
 import { ConflictError } from '../errors.ts';
+import { findAgreementVersion } from '../policy/agreements.store.ts';
 import { getBatch, listOutcomes, readItemsAt, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { recordDisclosures } from '../reporting/accounting.store.ts';
@@ -22,10 +23,22 @@ export interface ResultSigner {
   kid: string;
 }
 
+/** What an approval did: released the batch, or recorded one of several approvals. */
+export interface ApprovalResult {
+  batch_id: string;
+  state: 'released' | 'matched';
+  approvals: number;
+  approvals_required: number;
+  released_at: string | null;
+}
+
 /**
  * Approves a matched batch and releases its signed result document, in one
  * transaction with both events: if either cannot be recorded, nothing is released.
- * One approval suffices until the two-person rule arrives with staff identities.
+ * The agreement's `release_approvals` different approvers must approve: each approval
+ * is recorded (`batch_approvals`, a `batch.approved` event) and the one that completes
+ * the count releases. Approvers are the recorded actors; until staff log in, the
+ * operator token holder declares them (`--actor`, `Taxgate-Actor`).
  * Holds are checked last, in the same transaction (src/policy/holds.ts): an item a
  * hold covers is released as SUSPENDED, never with what matching proposed.
  */
@@ -36,7 +49,7 @@ export async function approveAndRelease(
   signer: ResultSigner,
   subjectHash: SubjectHasher,
   now: Date = new Date(),
-): Promise<{ batch_id: string; state: 'released'; released_at: string }> {
+): Promise<ApprovalResult> {
   return db.transaction().execute(async (trx) => {
     const batch = await trx
       .selectFrom('batches')
@@ -80,6 +93,50 @@ export async function approveAndRelease(
         `batch ${batchId} has items awaiting review`,
       );
     }
+    // The agreement's release_approvals different approvers, each recorded; the last
+    // one releases. Until then the approval is all that happens.
+    const agreement = await findAgreementVersion(
+      trx,
+      batch.agreement_id!,
+      batch.agreement_version!,
+    );
+    const required = agreement.release_approvals;
+    const added = await trx
+      .insertInto('batch_approvals')
+      .values({ batch_id: batchId, actor })
+      .onConflict((c) => c.doNothing())
+      .returning('actor')
+      .execute();
+    if (added.length === 0)
+      throw new ConflictError(
+        'BATCH_ALREADY_APPROVED_BY_ACTOR',
+        `${actor} has already approved batch ${batchId}; its release needs ${required} different approvers`,
+      );
+    const approvers = (
+      await trx
+        .selectFrom('batch_approvals')
+        .select('actor')
+        .where('batch_id', '=', batchId)
+        .orderBy('approved_at')
+        .execute()
+    ).map((a) => a.actor);
+    if (approvers.length < required) {
+      await appendEvents(trx, [
+        {
+          type: 'batch.approved',
+          actor,
+          batchId,
+          payload: { approvals: approvers.length, required },
+        },
+      ]);
+      return {
+        batch_id: batchId,
+        state: 'matched',
+        approvals: approvers.length,
+        approvals_required: required,
+        released_at: null,
+      };
+    }
     const outcomes = await suspendAtRelease(
       trx,
       batch,
@@ -96,7 +153,12 @@ export async function approveAndRelease(
     const jws = await signResultDocument(doc, signer.key, signer.kid);
     const accounting = await recordDisclosures(trx, batchId);
     await appendEvents(trx, [
-      { type: 'batch.approved', actor, batchId, payload: { approvals: 1 } },
+      {
+        type: 'batch.approved',
+        actor,
+        batchId,
+        payload: { approvals: approvers.length, required },
+      },
     ]);
     await transition(
       trx,
@@ -117,7 +179,13 @@ export async function approveAndRelease(
       },
       { approved_by: actor, released_at: now, result_jws: jws },
     );
-    return { batch_id: batchId, state: 'released' as const, released_at: now.toISOString() };
+    return {
+      batch_id: batchId,
+      state: 'released',
+      approvals: approvers.length,
+      approvals_required: required,
+      released_at: now.toISOString(),
+    };
   });
 }
 

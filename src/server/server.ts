@@ -247,7 +247,7 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
     '/v1/operator/batches/:id/approve',
     {
       schema: {
-        summary: 'Approve and release a matched batch',
+        summary: 'Approve a matched batch; the last of the required approvals releases it',
         tags: ['operator'],
         security: [{ operatorToken: [] }],
         params: batchIdParams,
@@ -256,8 +256,10 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
             type: 'object',
             properties: {
               batch_id: { type: 'string' },
-              state: { type: 'string' },
-              released_at: { type: 'string' },
+              state: { type: 'string', enum: ['released', 'matched'] },
+              approvals: { type: 'integer' },
+              approvals_required: { type: 'integer' },
+              released_at: { type: ['string', 'null'] },
             },
           },
           ...errors(401, 404, 409),

@@ -9,6 +9,7 @@ import * as itemsAsText from './migrations/0003-items-as-text.ts';
 import * as ledger from './migrations/0004-ledger.ts';
 import * as checkpointsAccounting from './migrations/0005-checkpoints-accounting.ts';
 import * as clientAssertionReplay from './migrations/0007-client-assertion-replay.ts';
+import * as batchApprovals from './migrations/0008-batch-approvals.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '0005-checkpoints-accounting': checkpointsAccounting,
   '0006-policy': policy,
   '0007-client-assertion-replay': clientAssertionReplay,
+  '0008-batch-approvals': batchApprovals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

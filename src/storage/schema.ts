@@ -18,12 +18,20 @@ export interface Database {
   inspections: InspectionsTable;
   disclosures: DisclosuresTable;
   client_assertions_used: ClientAssertionsUsedTable;
+  batch_approvals: BatchApprovalsTable;
   holds: HoldsTable;
   item_subjects: ItemSubjectsTable;
   official_keys: OfficialKeysTable;
   review_flags: ReviewFlagsTable;
   batch_purges: BatchPurgesTable;
   recalls: RecallsTable;
+}
+
+/** One row per approver of a batch's release (migration 0008). */
+export interface BatchApprovalsTable {
+  batch_id: string;
+  actor: string;
+  approved_at: GeneratedTimestamp;
 }
 
 /** Client assertions already used, until they expire (migration 0007). */

@@ -4,7 +4,7 @@ import type { ReviewFlagView } from '../../policy/attestations.ts';
 import { Option } from 'commander';
 import { importPrivateJwk, readJwkFile } from '../../auth/keys.ts';
 import { resultsToCsv } from '../../disclosure/result-csv.ts';
-import type { ReleasedResults } from '../../disclosure/release.ts';
+import type { ApprovalResult, ReleasedResults } from '../../disclosure/release.ts';
 import { InvalidInputError, TaxgateError } from '../../errors.ts';
 import { signBatchEnvelope } from '../../intake/sign-batch.ts';
 import type { SubmitResult } from '../../intake/submit.ts';
@@ -186,19 +186,25 @@ export function registerBatch(program: Command): void {
     });
 
   common(batch.command('approve').argument('<id>', 'batch id'))
-    .description('approve a matched batch and release its signed result document')
+    .description(
+      "approve a matched batch; the agreement's last required approval releases its signed result document",
+    )
     .action(async (id: string, opts: CommonOptions) => {
       const out = await withBackend(opts, async (b) =>
         b.kind === 'local'
           ? b.tg.approve(id, b.actor)
           : (
-              await b.client.request<{ batch_id: string; state: string; released_at: string }>(
+              await b.client.request<ApprovalResult>(
                 'POST',
                 `/v1/operator/batches/${encodeURIComponent(id)}/approve`,
               )
             ).body,
       );
-      printResult(opts, out, () => `batch ${out.batch_id} released at ${out.released_at}`);
+      printResult(opts, out, () =>
+        out.state === 'released'
+          ? `batch ${out.batch_id} released at ${out.released_at}`
+          : `batch ${out.batch_id}: approval ${out.approvals} of ${out.approvals_required} recorded; another approver must approve it`,
+      );
     });
 
   common(batch.command('clear-flag').argument('<id>', 'batch id'))
