@@ -208,6 +208,20 @@ for (const kind of TEST_DATABASES) {
       expect((await s.tg.operatorView(third)).items[0]!.outcome).toBe('CONFIRMED');
     });
 
+    it('lets a subject through once whichever of two batches is processed first', async () => {
+      s = await openScenario(kind);
+      const earlier = await s.submit([buildItem({ ...maria, request_id: 'early' })]);
+      const later = await s.submit([buildItem({ ...maria, request_id: 'late' })]);
+      // The later batch is processed first (another worker, or fewer pages).
+      await s.tg.processBatch(later);
+      await s.tg.processBatch(earlier);
+      expect((await s.tg.operatorView(later)).items[0]!.outcome).toBe('CONFIRMED');
+      expect((await s.tg.operatorView(earlier)).items[0]).toMatchObject({
+        outcome: 'REJECTED_DUPLICATE',
+        reasons: ['DUPLICATE_SUBJECT_IN_WINDOW'],
+      });
+    });
+
     it('refuses items naming recipients the agreement does not name', async () => {
       s = await openScenario(kind);
       const id = await processed([

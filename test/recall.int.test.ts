@@ -105,6 +105,7 @@ for (const kind of TEST_DATABASES) {
         { from: today() },
         { from: tomorrow, to: today() },
         { from: '24/11/2026', to: today() },
+        { from: '2026-02-30', to: '2026-03-01' }, // no such day: refused, not a 500
       ]) {
         expect(await codeOf(s.tg.recall(bad, { dryRun: true, actor: 'x' }))).toBe(
           'RECALL_CRITERIA_INVALID',

@@ -14,8 +14,8 @@ export interface WindowBatch {
 /**
  * The agreement's duplicate window across batches (`duplicate_window_days`): an item
  * whose subject (any of its identifiers, ADR 0007) was requested under the same
- * agreement in another batch received in the window before this one is a duplicate
- * (`DUPLICATE_SUBJECT_IN_WINDOW`). The other lawful items of the page are recorded in
+ * agreement in another batch received within the window of this one (before or after)
+ * and screened first is a duplicate (`DUPLICATE_SUBJECT_IN_WINDOW`). The other lawful items of the page are recorded in
  * `item_subjects` by keyed hash only, for later batches, the purge and the accounting.
  *
  * Runs inside the page's transaction under a per-agreement advisory lock, so two
@@ -62,13 +62,18 @@ async function screen(
   );
   const all = [...new Set(hashed.flatMap((h) => h.hashes))];
   if (windowDays > 0 && all.length > 0) {
-    const receivedAt = new Date(batch.received_at);
-    const from = new Date(receivedAt.getTime() - windowDays * 86_400_000);
+    // Both ways in time: batches are screened in the order they are processed, not
+    // received (several workers, or an earlier batch with more pages), and under the
+    // lock the first one screened keeps the subject, so the same subject never passes
+    // twice within the window whichever batch is screened first.
+    const receivedAt = new Date(batch.received_at).getTime();
+    const from = new Date(receivedAt - windowDays * 86_400_000);
+    const to = new Date(receivedAt + windowDays * 86_400_000);
     const { rows } = await sql<{ subject_hash: string }>`
       select distinct s.subject_hash from item_subjects s join batches b on b.id = s.batch_id
        where s.subject_hash = any(${all}::text[])
          and b.agreement_id = ${batch.agreement_id} and b.id <> ${batch.id}
-         and b.received_at >= ${from} and b.received_at <= ${receivedAt}`.execute(trx);
+         and b.received_at >= ${from} and b.received_at <= ${to}`.execute(trx);
     const seen = new Set(rows.map((r) => r.subject_hash));
     for (const h of hashed) if (h.hashes.some((x) => seen.has(x))) dupes.add(h.position);
   }

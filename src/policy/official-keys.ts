@@ -126,6 +126,14 @@ export async function rotateOfficialKey(
   const jwk = asEd25519PublicJwk(publicJwk, 'the public key');
   const tp = await thumbprint(jwk);
   return db.transaction().execute(async (trx) => {
+    // One rotation of an official at a time: two at once would each leave their key
+    // current, and the official row would name only one of them.
+    await trx
+      .selectFrom('officials')
+      .select('id')
+      .where('id', '=', officialId)
+      .forUpdate()
+      .execute();
     const known = (await listOfficialKeys(trx, officialId)).some((k) => k.thumbprint === tp);
     if (known)
       throw new ConflictError(

@@ -5,6 +5,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import type { Database } from '../storage/schema.ts';
+import { isCalendarDate } from './item-rules.ts';
 
 /**
  * Recall (issue 4 §7): when a rule set or matching model turns out to be wrong, or
@@ -17,7 +18,10 @@ import type { Database } from '../storage/schema.ts';
  * outcomes only — never request or taxpayer data.
  */
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine(isCalendarDate, 'must be a day of the calendar');
 const Version = z.string().trim().min(1).max(100);
 
 /** Exactly one criterion: a rule set version, a model version, or a release period. */

@@ -8,8 +8,10 @@ import { subjectHashes, type SubjectHasher } from './subject-identity.ts';
  * released, its request text (the items as received: names, addresses, reasons…) is
  * removed. What stays: the request ids, the keyed hashes of each item's subject
  * (`item_subjects`, ADR 0007), the outcomes, the explanations (TINs inspected and
- * comparison levels: the §6103(p)(3) accounting), the signed result document and the
- * ledger. The retention is the one of the agreement version the batch was received
+ * comparison levels), the accounting tables (each inspection and disclosure by subject
+ * hash with the request id, statute and reason it was made for: §6103(p)(3)(A) keeps
+ * the purpose with the accounting, ADR 0009), the signed result document and the
+ * ledger. Batches never released keep their request text: not purged yet. The retention is the one of the agreement version the batch was received
  * under: what was promised when the data came in.
  */
 
