@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchRejectedError, TaxgateError } from '../src/errors.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import { buildServer } from '../src/server/server.ts';
+import { courtOrderDigest } from '../src/policy/holds.ts';
 import { buildItem } from './support/builders.ts';
 import { TEST_DATABASES } from './support/databases.ts';
 import { openScenario, TAXPAYERS, type Scenario } from './support/scenario.ts';
@@ -72,11 +73,15 @@ for (const kind of TEST_DATABASES) {
         hold_id: hold.id,
         scope: 'agreement',
         target: 'ice-2026',
-        court_order: order.court_order,
+        // The reference can name the parties: only its digest goes on the ledger.
+        court_order_sha256: courtOrderDigest(order.court_order),
       });
+      expect(JSON.stringify(events.map((e) => e.payload))).not.toContain(order.court_order);
       expect(placed.actor).toBe('operator:ann');
-      expect(events.find((e) => e.type === 'hold.lifted')!.payload).toMatchObject({
+      expect(events.find((e) => e.type === 'hold.lifted')!.payload).toEqual({
         hold_id: hold.id,
+        scope: 'agreement',
+        court_order_sha256: courtOrderDigest('1:26-cv-00042 order of 3 Dec'),
       });
       const rejected = events.filter((e) => e.type === 'batch.rejected');
       expect(rejected.map((e) => e.payload.code)).toEqual(['AGREEMENT_SUSPENDED']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
@@ -177,7 +178,7 @@ export async function placeHold(
     if (same)
       throw new ConflictError(
         'HOLD_EXISTS',
-        `hold ${same.id} already holds this ${req.scope} under court order ${req.court_order}`,
+        `hold ${same.id} already holds this ${req.scope} under the same court order`,
         { hold_id: same.id },
       );
     const row = await insertHold(trx, {
@@ -189,8 +190,10 @@ export async function placeHold(
       reason: req.reason,
       placed_by: actor,
     });
-    // The reason is staff's free text and could name a person: it stays in the holds
-    // table, and the ledger gets the ids, the order and the keyed hashes only.
+    // The reason and the court order's reference are typed by staff and can name a
+    // person (a case title names its parties): they stay in the holds table, and the
+    // ledger gets the ids, the keyed hashes and a digest of the reference, which
+    // whoever holds the order can check.
     await appendEvents(trx, [
       {
         type: 'hold.placed',
@@ -199,7 +202,7 @@ export async function placeHold(
           hold_id: row.id,
           scope: row.scope,
           ...(target !== null ? { target } : { subject_hashes: hashes }),
-          court_order: row.court_order,
+          court_order_sha256: courtOrderDigest(row.court_order),
         },
       },
     ]);
@@ -234,11 +237,23 @@ export async function liftHold(
       {
         type: 'hold.lifted',
         actor,
-        payload: { hold_id: holdId, scope: hold.scope, court_order },
+        payload: {
+          hold_id: holdId,
+          scope: hold.scope,
+          court_order_sha256: courtOrderDigest(court_order),
+        },
       },
     ]);
     return holdView((await findHold(trx, holdId))!);
   });
+}
+
+/**
+ * SHA-256 (base64url) of a court order's reference as typed: what the ledger keeps of it.
+ * @example courtOrderDigest('1:26-cv-00042 (D.D.C.)')
+ */
+export function courtOrderDigest(reference: string): string {
+  return createHash('sha256').update(reference, 'utf8').digest('base64url');
 }
 
 /** Holds for the admin API and CLI. */
