@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
@@ -8,31 +7,20 @@ import { listEvents } from '../src/ledger/events.store.ts';
 import { accountingDigest } from '../src/reporting/accounting.ts';
 import { buildServer } from '../src/server/server.ts';
 import { openDatabase, pgliteDir } from '../src/storage/db.ts';
-import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
 import {
   buildAgreement,
   buildItem,
   buildOfficialKeys,
+  MARIA_RETURN,
   envelope,
+  returnsCsv,
   signEnvelope,
 } from './support/builders.ts';
 import { runCli } from './support/cli.ts';
 import { openTestTaxgate, TEST_DATABASES, type TestEnv } from './support/databases.ts';
 
 const returns = [
-  [
-    '000000001',
-    '2024',
-    'Maria',
-    '',
-    'Garcia',
-    '123 Main Street',
-    '',
-    'Houston',
-    'TX',
-    '77001',
-    '1980-01-01',
-  ],
+  MARIA_RETURN,
   [
     '000000002',
     '2024',
@@ -47,11 +35,6 @@ const returns = [
     '1970-05-05',
   ],
 ];
-const csv = () =>
-  Readable.from([
-    [TAXPAYER_COLUMNS.join(','), ...returns.map((r) => r.join(','))].join('\n') + '\n',
-  ]);
-
 async function official(tg: Taxgate, agreementId: string) {
   const keys = await buildOfficialKeys();
   const { id } = await tg.addOfficial(
@@ -84,7 +67,7 @@ for (const kind of TEST_DATABASES) {
         buildAgreement({ id: 'other', requesting_agency: 'Other Agency', statutes: ['OTHER 1'] }),
         'operator:test',
       );
-      await tg.importTaxpayers(csv(), { actor: 'operator:test' });
+      await tg.importTaxpayers(returnsCsv(returns), { actor: 'operator:test' });
       ice = await submit(tg, 'ice-2026', [
         buildItem({ request_id: 'hit', reason: 'Locating for removal, case CASE-1' }),
         buildItem({ request_id: 'miss', zip: '12345' }),

@@ -7,6 +7,7 @@ import { addDays } from '../src/policy/item-rules.ts';
 import { buildAgreement, buildItem, buildOfficialKeys, today } from './support/builders.ts';
 import { runCli, type CliRun } from './support/cli.ts';
 import { freshTestEnv, TEST_DATABASES, type TestEnv } from './support/databases.ts';
+import { HOSTILE_STRINGS } from './support/hostile.ts';
 
 /**
  * Issue 4 §8 over the command line: random and adversarial arguments and batch
@@ -19,13 +20,10 @@ import { freshTestEnv, TEST_DATABASES, type TestEnv } from './support/databases.
 const hostile = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
+  // Command-line words besides: paths, an option, stdin, nothing. (An argument
+  // cannot carry NUL: the operating system ends it there.)
   fc.constantFrom(
-    "'; drop table taxpayer_returns; --",
-    '<script>alert(1)</script>',
-    '\u200b\u200e\u202e Garcia',
-    'Failed to Provide',
-    '__proto__',
-    '𝕸𝖆𝖗𝖎𝖆 🙂',
+    ...HOSTILE_STRINGS.filter((h) => !h.includes('\u0000')),
     '../../etc/passwd',
     '--json',
     '-',

@@ -13,25 +13,14 @@ import {
   today,
 } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
+import { HOSTILE_STRINGS } from './support/hostile.ts';
 
 /** Strings an attacker or a broken client sends. */
 const hostile = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom(
-    "'; drop table taxpayer_returns; --",
-    '<script>alert(1)</script>',
-    '\u200b\u200e\u202e Garcia',
-    'Failed to Provide',
-    'Unknown Address',
-    '00000',
-    'N/A',
-    '__proto__',
-    '𝕸𝖆𝖗𝖎𝖆 🙂',
-    'x'.repeat(10_000),
-    '\u0000\u0007\u001b[31m',
-  ),
+  fc.constantFrom(...HOSTILE_STRINGS, 'x'.repeat(10_000)),
 );
 const FIELDS = [
   'request_id',

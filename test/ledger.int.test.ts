@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { Kysely, Migrator, sql, type Migration } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
@@ -15,12 +14,13 @@ import * as itemsAsText from '../src/storage/migrations/0003-items-as-text.ts';
 import * as ledgerMigration from '../src/storage/migrations/0004-ledger.ts';
 import { openDatabase, pgliteDir } from '../src/storage/db.ts';
 import type { Database } from '../src/storage/schema.ts';
-import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
 import {
   buildAgreement,
   buildItem,
   buildOfficialKeys,
+  MARIA_RETURN,
   envelope,
+  returnsCsv,
   signEnvelope,
 } from './support/builders.ts';
 import { runCli } from './support/cli.ts';
@@ -31,9 +31,6 @@ import {
   type TestEnv,
 } from './support/databases.ts';
 
-const csv = (rows: string[][]) =>
-  Readable.from([[TAXPAYER_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n']);
-
 /** A real run through the Taxgate API: every kind of event the log holds today. */
 async function realRun(tg: Taxgate): Promise<string> {
   await tg.applyAgreement(buildAgreement(), 'operator:test');
@@ -42,24 +39,7 @@ async function realRun(tg: Taxgate): Promise<string> {
     { agreement_id: 'ice-2026', name: 'A. Head', role: 'agency_head', public_jwk: keys.publicJwk },
     'operator:test',
   );
-  await tg.importTaxpayers(
-    csv([
-      [
-        '000000001',
-        '2024',
-        'Maria',
-        '',
-        'Garcia',
-        '123 Main Street',
-        '',
-        'Houston',
-        'TX',
-        '77001',
-        '1980-01-01',
-      ],
-    ]),
-    { actor: 'operator:test' },
-  );
+  await tg.importTaxpayers(returnsCsv([MARIA_RETURN]), { actor: 'operator:test' });
   const jws = await signEnvelope(
     envelope('ice-2026', officialId, [
       buildItem({ request_id: 'hit' }),

@@ -1,22 +1,19 @@
-import { Readable } from 'node:stream';
 import { importJWK, type CryptoKey } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyResultJws } from '../src/disclosure/result-document.ts';
 import { BatchRejectedError } from '../src/errors.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
-import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
 import type { Taxgate } from '../src/app.ts';
 import {
   buildAgreement,
   buildItem,
   buildOfficialKeys,
+  MARIA_RETURN,
   envelope,
+  returnsCsv,
   signEnvelope,
 } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
-
-const csv = (rows: string[][]) =>
-  Readable.from([[TAXPAYER_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n']);
 
 for (const kind of TEST_DATABASES) {
   describe(`batch pipeline on ${kind}`, () => {
@@ -39,20 +36,8 @@ for (const kind of TEST_DATABASES) {
         'test',
       ));
       await tg.importTaxpayers(
-        csv([
-          [
-            '000000001',
-            '2024',
-            'Maria',
-            '',
-            'Garcia',
-            '123 Main Street',
-            '',
-            'Houston',
-            'TX',
-            '77001',
-            '1980-01-01',
-          ],
+        returnsCsv([
+          MARIA_RETURN,
           [
             '000000001',
             '2023',

@@ -1,34 +1,20 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
 import { makeClientAssertion } from '../src/auth/client-assertion.ts';
 import { listCheckpoints } from '../src/ledger/checkpoints.store.ts';
 import { buildServer } from '../src/server/server.ts';
-import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
 import {
   buildAgreement,
   buildItem,
   buildOfficialKeys,
+  MARIA_RETURN,
   envelope,
+  returnsCsv,
   signEnvelope,
 } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
 import { verifyReceipt, type ReceiptJson } from './support/receipt-verifier.ts';
-
-const taxpayer = [
-  '000000001',
-  '2024',
-  'Maria',
-  '',
-  'Garcia',
-  '123 Main Street',
-  '',
-  'Houston',
-  'TX',
-  '77001',
-  '1980-01-01',
-];
 
 for (const kind of TEST_DATABASES) {
   describe(`receipts of released results on ${kind}`, () => {
@@ -47,10 +33,7 @@ for (const kind of TEST_DATABASES) {
         'operator:test',
       );
       assertion = () => makeClientAssertion(id, keys.privateKey);
-      await tg.importTaxpayers(
-        Readable.from([`${TAXPAYER_COLUMNS.join(',')}\n${taxpayer.join(',')}\n`]),
-        { actor: 'operator:test' },
-      );
+      await tg.importTaxpayers(returnsCsv([MARIA_RETURN]), { actor: 'operator:test' });
       const jws = await signEnvelope(
         envelope('ice-2026', id, [
           buildItem({ request_id: 'hit' }),

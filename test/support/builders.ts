@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import type { Agreement } from '../../src/policy/agreement.ts';
+import { TAXPAYER_COLUMNS } from '../../src/taxpayers/taxpayer-row.ts';
 
 /** Agreement fields a test may override: the format-2 document's, and any extra (to test refusals). */
 type AgreementOverrides = Partial<Agreement> & Record<string, unknown>;
@@ -108,4 +110,26 @@ export function envelope(
     submitted_at: new Date().toISOString(),
     items,
   };
+}
+
+/** The taxpayer buildItem() asks about, as a 2024 return (TAXPAYER_COLUMNS order). */
+export const MARIA_RETURN: readonly string[] = [
+  '000000001',
+  '2024',
+  'Maria',
+  '',
+  'Garcia',
+  '123 Main Street',
+  '',
+  'Houston',
+  'TX',
+  '77001',
+  '1980-01-01',
+];
+
+/** Return rows as the CSV `taxpayers import` reads (header first). */
+export function returnsCsv(rows: readonly (readonly string[])[]): Readable {
+  return Readable.from([
+    [TAXPAYER_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n',
+  ]);
 }

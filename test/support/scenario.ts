@@ -1,8 +1,12 @@
-import { Readable } from 'node:stream';
 import type { Taxgate } from '../../src/app.ts';
 import type { Agreement } from '../../src/policy/agreement.ts';
-import { TAXPAYER_COLUMNS } from '../../src/taxpayers/taxpayer-row.ts';
-import { buildAgreement, buildOfficialKeys, envelope, signEnvelope } from './builders.ts';
+import {
+  buildAgreement,
+  buildOfficialKeys,
+  envelope,
+  returnsCsv,
+  signEnvelope,
+} from './builders.ts';
 import { openTestTaxgate, type TestDatabaseKind } from './databases.ts';
 
 /** Taxpayers every scenario knows: each is CONFIRMED when requested at this address. */
@@ -33,9 +37,6 @@ export const TAXPAYERS = {
   },
 } as const;
 
-const csv = (rows: string[][]) =>
-  Readable.from([[TAXPAYER_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n']);
-
 export interface Scenario {
   tg: Taxgate;
   officialId: string;
@@ -61,7 +62,7 @@ export async function openScenario(
     'test',
   );
   await tg.importTaxpayers(
-    csv(
+    returnsCsv(
       Object.values(TAXPAYERS).map((t, i) => [
         `00000000${i + 1}`,
         '2024',
