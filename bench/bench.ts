@@ -16,6 +16,7 @@ import pg from 'pg';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
+import type { MatchTimings } from '../src/intake/pipeline.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
 import type { AgreementDocument } from '../src/policy/agreement.ts';
@@ -529,8 +530,10 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   const phaseStart = { validate: NaN, match: NaN };
   let matchItems = 0;
+  const matchTimings: MatchTimings = new Map();
   await tg.processBatch(submitted.batch_id, {
     ...(opts.lanes ? { lanes: opts.lanes } : {}),
+    matchTimings,
     onProgress: (p, done, total) => {
       if (done === 0) phaseStart[p] = performance.now();
       if (p === 'match') matchItems = total;
@@ -621,6 +624,8 @@ async function main(): Promise<void> {
     match_ms: round(matchMs),
     match_items: matchItems,
     match_items_per_s: round(perSecond(matchItems, matchMs)),
+    // Summed over pages and lanes: with two lanes they add up to more than match_ms.
+    match_parts_ms: Object.fromEntries([...matchTimings].map(([k, v]) => [k, round(v)])),
     ledger_events: LEDGER_EVENTS,
     ledger_appends_per_s: round(perSecond(LEDGER_EVENTS, ledgerMs)),
     batch_ms: round(batchMs),
@@ -687,6 +692,10 @@ async function main(): Promise<void> {
     '  match (valid items)',
     `${fmtMs(matchMs)} → ${nf.format(figures.match_items_per_s)} items/s`,
   );
+  const lanes = opts.lanes ?? (opts.database === 'postgres' ? 2 : 1);
+  console.log(`    parts of match${lanes > 1 ? ` (summed over ${lanes} lanes)` : ''}`);
+  for (const [part, ms] of [...matchTimings].sort((a, b) => b[1] - a[1]))
+    line(`      ${part}`, fmtMs(ms));
   line('submit + process', `${fmtMs(batchMs)} → ${nf.format(figures.batch_items_per_s)} items/s`);
   line('operator view', fmtMs(viewMs));
   line(

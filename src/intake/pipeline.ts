@@ -6,7 +6,7 @@ import { findAgreementVersion } from '../policy/agreements.store.ts';
 import { windowDuplicates } from '../policy/duplicate-window.ts';
 import { suspendHeldItems } from '../policy/holds.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
-import { BatchItemJudge, validateItem } from '../policy/item-rules.ts';
+import { BatchItemJudge, passedItem } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { recordInspections } from '../reporting/accounting.store.ts';
@@ -33,6 +33,30 @@ export interface PipelineOptions {
   lanes?: number;
   /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
+  /**
+   * Where the match phase's time goes: milliseconds per part, summed over pages (and
+   * over lanes, so with several lanes the parts add up to more than the phase took).
+   * `npm run bench` prints them.
+   */
+  matchTimings?: MatchTimings;
+}
+
+/** Milliseconds per part of matching (see PipelineOptions.matchTimings). */
+export type MatchTimings = Map<string, number>;
+
+/** Runs `work`, adding its time to `part` in `timings` when there are timings to keep. */
+export async function timed<T>(
+  timings: MatchTimings | undefined,
+  part: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!timings) return work();
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings.set(part, (timings.get(part) ?? 0) + performance.now() - start);
+  }
 }
 
 /**
@@ -138,7 +162,7 @@ async function matchPhase(
   pageSize: number,
   opts: PipelineOptions & Holds,
 ) {
-  const { batch, ctx } = await judgeContext(db, batchId);
+  const batch = await getBatch(db, batchId);
   const decided = Object.values(await countOutcomes(db, batchId)).reduce((a, b) => a + b, 0);
   const toMatch = batch.item_count - decided;
   // One model for the whole batch, so every outcome of it is explained alike.
@@ -152,7 +176,9 @@ async function matchPhase(
   const claimPage = () => {
     const page = claiming.then(async () => {
       if (failed) return [];
-      const items = await readUndecidedItems(db, batchId, after, pageSize);
+      const items = await timed(opts.matchTimings, 'read items', () =>
+        readUndecidedItems(db, batchId, after, pageSize),
+      );
       if (items.length > 0) after = items[items.length - 1]!.position;
       return items;
     });
@@ -164,7 +190,7 @@ async function matchPhase(
     for (;;) {
       const page = await claimPage();
       if (page.length === 0) return;
-      await matchOnePage(db, batch, ctx, model, page, opts.subjectHash);
+      await matchOnePage(db, batch, model, page, opts);
       done += page.length;
       opts.onProgress?.('match', done, toMatch);
     }
@@ -196,56 +222,59 @@ async function matchPhase(
 async function matchOnePage(
   db: Kysely<Database>,
   batch: Awaited<ReturnType<typeof getBatch>>,
-  ctx: Parameters<typeof validateItem>[1],
   model: Awaited<ReturnType<typeof activeModel>>,
   page: Awaited<ReturnType<typeof readUndecidedItems>>,
-  subjectHash: SubjectHasher,
+  opts: PipelineOptions & Holds,
 ): Promise<void> {
+  const { subjectHash, matchTimings: timings } = opts;
   const batchId = batch.id;
-  const items = page.map(({ position, item }) => {
-    // Re-derive the clean item: the validation phase already passed it.
-    const v = validateItem(item, ctx);
-    if (!v.valid) {
-      throw new Error(`item ${position} of ${batchId} has no outcome but does not pass the rules`);
-    }
-    return { position, item: v.item };
-  });
+  // The validation phase passed every item still without an outcome: take its clean fields.
+  const items = page.map(({ position, item }) => ({ position, item: passedItem(item) }));
   await db.transaction().execute(async (trx) => {
     // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
-    const held = await suspendHeldItems(trx, batch, page, subjectHash);
+    const held = await timed(timings, 'holds', () =>
+      suspendHeldItems(trx, batch, page, subjectHash),
+    );
     const toMatch = items.filter((i) => !held.has(i.position));
-    const proposals = await matchPage(trx, toMatch, { model, compatible: givenNamesCompatible });
+    const proposals = await matchPage(trx, toMatch, {
+      model,
+      compatible: givenNamesCompatible,
+      ...(timings ? { timings } : {}),
+    });
     const requestIds = new Map(toMatch.map((i) => [i.position, i.item.request_id]));
-    const written = await insertOutcomes(
-      trx,
-      batchId,
-      proposals.map((p) => ({
-        position: p.position,
-        request_id: requestIds.get(p.position)!,
-        outcome: p.outcome,
-        reasons: p.reasons,
-        rule_set_version: batch.rule_set_version,
-        model_version: model.version,
-      })),
+    const written = await timed(timings, 'write outcomes', () =>
+      insertOutcomes(
+        trx,
+        batchId,
+        proposals.map((p) => ({
+          position: p.position,
+          request_id: requestIds.get(p.position)!,
+          outcome: p.outcome,
+          reasons: p.reasons,
+          rule_set_version: batch.rule_set_version,
+          model_version: model.version,
+        })),
+      ),
     );
     if (written.length > 0) {
       const writtenPositions = new Set(written.map((w) => w.position));
       const mine = proposals.filter((p) => writtenPositions.has(p.position));
-      await insertExplanations(trx, batchId, model.version, mine);
-      const accounting = await recordInspections(trx, {
-        batchId,
-        items: page,
-        proposals: mine,
-        subjectHash,
-      });
-      await appendEvents(trx, [
-        {
-          type: 'items.matched',
-          actor: WORKER_ACTOR,
-          batchId,
-          payload: { ...summarise(written), model_version: model.version, ...accounting },
-        },
-      ]);
+      await timed(timings, 'write evidence', () =>
+        insertExplanations(trx, batchId, model.version, mine),
+      );
+      const accounting = await timed(timings, 'write accounting', () =>
+        recordInspections(trx, { batchId, items: page, proposals: mine, subjectHash }),
+      );
+      await timed(timings, 'write ledger', () =>
+        appendEvents(trx, [
+          {
+            type: 'items.matched',
+            actor: WORKER_ACTOR,
+            batchId,
+            payload: { ...summarise(written), model_version: model.version, ...accounting },
+          },
+        ]),
+      );
     }
   });
 }

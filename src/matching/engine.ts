@@ -24,6 +24,8 @@ export interface EngineOptions {
   model: ModelParameters;
   compatible: GivenNamesCompatible;
   thresholds?: DecisionThresholds;
+  /** Milliseconds per part (blocking, term frequencies, scoring), added to when given. */
+  timings?: Map<string, number>;
 }
 
 const EXPLAINED_CANDIDATES = 3;
@@ -38,14 +40,15 @@ export async function matchPage(
   items: { position: number; item: ValidItem }[],
   opts: EngineOptions,
 ): Promise<EngineProposal[]> {
+  const clock = stopwatch(opts.timings);
   const requests = items.map(({ position, item }) => ({
     position,
     features: personFeatures(item),
   }));
-  const candidates = await findCandidates(
-    db,
-    requests.map((r) => ({ position: r.position, keys: blockingKeys(r.features) })),
-  );
+  const probes = requests.map((r) => ({ position: r.position, keys: blockingKeys(r.features) }));
+  clock.lap('request features');
+  const candidates = await findCandidates(db, probes);
+  clock.lap('blocking');
   const byPosition = new Map<number, typeof candidates>();
   for (const c of candidates) {
     const list = byPosition.get(c.position);
@@ -57,7 +60,8 @@ export async function matchPage(
     requests.flatMap((r) => r.features.surnameKeys),
     requests.flatMap((r) => r.features.given.slice(0, 1)),
   );
-  return requests.map(({ position, features }) => {
+  clock.lap('term frequencies');
+  const proposals = requests.map(({ position, features }): EngineProposal => {
     const scored = (byPosition.get(position) ?? []).map((c) => {
       const vector = compare(features, c.features, opts.compatible);
       const surnameTf =
@@ -89,4 +93,19 @@ export async function matchPage(
       },
     };
   });
+  clock.lap('score + decide');
+  return proposals;
+}
+
+/** Adds the time since the last lap to a part, when there are timings to keep. */
+function stopwatch(timings: Map<string, number> | undefined) {
+  let last = performance.now();
+  return {
+    lap(part: string) {
+      if (!timings) return;
+      const now = performance.now();
+      timings.set(part, (timings.get(part) ?? 0) + now - last);
+      last = now;
+    },
+  };
 }

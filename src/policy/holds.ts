@@ -306,6 +306,9 @@ async function heldItems(
     for (const { position } of items) held.set(position, ids);
     return held;
   }
+  // Hashing every subject costs more than the page's other checks together: only
+  // when some subject is held at all (there are usually none).
+  if (!(await anySubjectHold(trx))) return held;
   const hashesOf = new Map<number, string[]>();
   for (const { position, item } of items) {
     if (item && typeof item === 'object') hashesOf.set(position, subjectHashes(item, hash));
@@ -319,6 +322,18 @@ async function heldItems(
     if (ids.length > 0) held.set(position, ids);
   }
   return held;
+}
+
+/** Whether any subject hold is in force (read under the holds lock, like the holds). */
+async function anySubjectHold(trx: Transaction<Database>): Promise<boolean> {
+  const row = await trx
+    .selectFrom('holds')
+    .select('id')
+    .where('scope', '=', 'subject')
+    .where('lifted_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 function suspendedEvent(batchId: string, phase: 'match' | 'release', held: Map<number, string[]>) {
@@ -395,15 +410,7 @@ export async function suspendAtRelease(
     batch.agreement_id ?? '',
     batch.requesting_agency ?? '',
   );
-  const anySubjectHold =
-    batchHolds.length === 0 &&
-    (await trx
-      .selectFrom('holds')
-      .select('id')
-      .where('scope', '=', 'subject')
-      .where('lifted_at', 'is', null)
-      .executeTakeFirst()) !== undefined;
-  if (batchHolds.length === 0 && !anySubjectHold) return outcomes;
+  if (batchHolds.length === 0 && !(await anySubjectHold(trx))) return outcomes;
   const items =
     batchHolds.length > 0
       ? disclosing.map((o) => ({ position: o.position, item: null }))
