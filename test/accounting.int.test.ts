@@ -91,12 +91,22 @@ for (const kind of TEST_DATABASES) {
 
     it('records each return inspected, by keyed hash, with the digest in the ledger entry', async () => {
       const rows = await tg.db
-        .selectFrom('inspections')
-        .selectAll()
-        .where('batch_id', '=', ice)
-        .orderBy('position')
-        .orderBy('subject_hash')
+        .selectFrom('inspections as i')
+        .innerJoin('inspection_requests as r', (j) =>
+          j.onRef('r.batch_id', '=', 'i.batch_id').onRef('r.position', '=', 'i.position'),
+        )
+        .select(['i.position', 'i.subject_hash', 'i.best', 'r.request_id', 'r.statute', 'r.reason'])
+        .where('i.batch_id', '=', ice)
+        .orderBy('i.position')
+        .orderBy('i.subject_hash')
         .execute();
+      // One request row per item that read a return, not one per return.
+      const requests = await tg.db
+        .selectFrom('inspection_requests')
+        .select('position')
+        .where('batch_id', '=', ice)
+        .execute();
+      expect(requests).toHaveLength(new Set(rows.map((r) => r.position)).size);
       const maria = tg.subjectHash('tin:000000001');
       expect(rows.some((r) => r.subject_hash === maria && r.best && r.request_id === 'hit')).toBe(
         true,
@@ -109,7 +119,8 @@ for (const kind of TEST_DATABASES) {
       expect(rows.some((r) => r.request_id === 'bad')).toBe(false);
       const { rows: dump } = await sql<{
         t: string;
-      }>`select string_agg(i::text, '|') as t from inspections i`.execute(tg.db);
+      }>`select string_agg(i::text, '|') || string_agg(r::text, '|') as t
+           from inspections i join inspection_requests r using (batch_id, position)`.execute(tg.db);
       expect(dump[0]!.t).not.toMatch(/00000000[12]/);
 
       const matched = (await listEvents(tg.db, ice)).filter((e) => e.type === 'items.matched');
@@ -304,9 +315,9 @@ for (const kind of TEST_DATABASES) {
           );
           index = matched!.leaf_index;
           await sql`alter table inspections disable trigger user`.execute(opened.db);
-          await sql`delete from inspections where batch_id = ${ice} and request_id = 'miss'`.execute(
-            opened.db,
-          );
+          await sql`delete from inspections i using inspection_requests r
+                     where i.batch_id = ${ice} and r.batch_id = i.batch_id
+                       and r.position = i.position and r.request_id = 'miss'`.execute(opened.db);
         } finally {
           await opened.close();
         }

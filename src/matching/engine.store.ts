@@ -23,11 +23,11 @@ export async function indexAddressesOfRecord(
   const written = await sql<{ tin: string }>`
     insert into taxpayer_features (tin, tax_year, features)
     select * from unnest(${rows.map((r) => r.tin)}::text[], ${rows.map((r) => r.tax_year)}::int[],
-                         ${features.map((f) => JSON.stringify(f))}::jsonb[])
+                         ${features.map((f) => JSON.stringify(f))}::json[])
     on conflict (tin) do update set tax_year = excluded.tax_year, features = excluded.features
     where excluded.tax_year >= taxpayer_features.tax_year
-      and (taxpayer_features.tax_year, taxpayer_features.features)
-          is distinct from (excluded.tax_year, excluded.features)
+      and (taxpayer_features.tax_year, taxpayer_features.features::text)
+          is distinct from (excluded.tax_year, excluded.features::text)
     returning tin`.execute(db);
   if (written.rows.length === 0) return 0;
   const changed = new Set(written.rows.map((r) => r.tin));
@@ -156,7 +156,7 @@ export async function refreshNameFrequencies(
   await sql`
     insert into name_frequencies (kind, value, frequency)
     select 'surname', k, count(*)::double precision / greatest(1, (select count(*) from taxpayer_features))
-      from taxpayer_features, jsonb_array_elements_text(features->'surnameKeys') as k
+      from taxpayer_features, json_array_elements_text(features->'surnameKeys') as k
      group by k`.execute(db);
   await sql`
     insert into name_frequencies (kind, value, frequency)

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import {
   accountingDigest,
-  inspectionRows,
+  inspectionRecords,
   type AccountingEntry,
   type JctAgencyLine,
   type ProposalInspections,
@@ -28,20 +28,30 @@ export async function recordInspections(
   },
 ): Promise<{ returns_inspected: number; inspections: number; inspections_sha256: string }> {
   const { subjectHash } = input;
-  const rows = inspectionRows(input.items, input.proposals, (subject) => {
-    if (!subjectHash)
-      throw new Error('recordInspections needs the subject key to account for inspections');
-    return subjectHash(subject);
-  });
+  const { inspections: rows, requests } = inspectionRecords(
+    input.items,
+    input.proposals,
+    (subject) => {
+      if (!subjectHash)
+        throw new Error('recordInspections needs the subject key to account for inspections');
+      return subjectHash(subject);
+    },
+  );
   if (rows.length > 0) {
-    // One JSON document, not six arrays: a page inspects tens of thousands of returns,
-    // and on PGlite every array element costs more than its bytes (docs/scaling.md).
+    // One JSON document, not one array per column: a page inspects tens of thousands of
+    // returns, and on PGlite every array element costs more than its bytes
+    // (docs/scaling.md). No "on conflict": the page writes only items it just gave an
+    // outcome, and a second request row for an item fails the page (its primary key).
     await sql`
-      insert into inspections (batch_id, position, subject_hash, best, request_id, statute, reason)
-      select ${input.batchId}, r.position, r.subject_hash, r.best, r.request_id, r.statute, r.reason
-        from json_to_recordset(${JSON.stringify(rows)}::json)
-          as r(position int, subject_hash text, best boolean, request_id text, statute text, reason text)
-      on conflict do nothing`.execute(trx);
+      insert into inspection_requests (batch_id, position, request_id, statute, reason)
+      select ${input.batchId}, r.position, r.request_id, r.statute, r.reason
+        from json_to_recordset(${JSON.stringify(requests)}::json)
+          as r(position int, request_id text, statute text, reason text)`.execute(trx);
+    await sql`
+      insert into inspections (batch_id, position, subject_hash, best)
+      select ${input.batchId}, r.p, r.h, r.b
+        from json_to_recordset(${JSON.stringify(rows.map((r) => ({ p: r.position, h: r.subject_hash, b: r.best })))}::json)
+          as r(p int, h text, b boolean)`.execute(trx);
   }
   return {
     returns_inspected: new Set(rows.map((r) => r.subject_hash)).size,
@@ -90,16 +100,17 @@ export async function accountingFor(db: Db, subject: string): Promise<Accounting
     batch_id: string;
     result: string | null;
   }>`
-    select 'inspection' as kind, i.inspected_at as at, b.requesting_agency, b.agreement_id,
-           i.statute, i.reason, i.request_id, i.batch_id, null::text as result
-      from inspections i join batches b on b.id = i.batch_id
+    select 'inspection' as kind, r.inspected_at as at, b.requesting_agency, b.agreement_id,
+           r.statute, r.reason, r.request_id, i.batch_id, null::text as result
+      from inspections i
+      join inspection_requests r on r.batch_id = i.batch_id and r.position = i.position
+      join batches b on b.id = i.batch_id
      where i.subject_hash = ${subject}
     union all
     select 'disclosure', d.disclosed_at, b.requesting_agency, b.agreement_id,
-           i.statute, i.reason, i.request_id, d.batch_id, d.result
+           r.statute, r.reason, r.request_id, d.batch_id, d.result
       from disclosures d
-      join inspections i on i.batch_id = d.batch_id and i.position = d.position
-                        and i.subject_hash = d.subject_hash
+      join inspection_requests r on r.batch_id = d.batch_id and r.position = d.position
       join batches b on b.id = d.batch_id
      where d.subject_hash = ${subject}
      order by at, kind desc, batch_id, request_id`.execute(db);
@@ -125,8 +136,10 @@ export async function jctLines(db: Db, year: number): Promise<JctAgencyLine[]> {
   const inspected = await sql<{ agency: string; inspections: string; taxpayers: string }>`
     select b.requesting_agency as agency, count(*) as inspections,
            count(distinct i.subject_hash) as taxpayers
-      from inspections i join batches b on b.id = i.batch_id
-     where i.inspected_at >= ${from}::timestamptz and i.inspected_at < ${to}::timestamptz
+      from inspection_requests r
+      join inspections i on i.batch_id = r.batch_id and i.position = r.position
+      join batches b on b.id = r.batch_id
+     where r.inspected_at >= ${from}::timestamptz and r.inspected_at < ${to}::timestamptz
      group by b.requesting_agency`.execute(db);
   const disclosed = await sql<{ agency: string; disclosures: string; taxpayers: string }>`
     select b.requesting_agency as agency, count(*) as disclosures,
@@ -140,12 +153,14 @@ export async function jctLines(db: Db, year: number): Promise<JctAgencyLine[]> {
     requests: string;
     inspections: string;
   }>`
-    select b.requesting_agency as agency, i.statute,
-           count(distinct i.batch_id || ':' || i.position) as requests, count(*) as inspections
-      from inspections i join batches b on b.id = i.batch_id
-     where i.inspected_at >= ${from}::timestamptz and i.inspected_at < ${to}::timestamptz
-     group by b.requesting_agency, i.statute
-     order by b.requesting_agency, i.statute`.execute(db);
+    select b.requesting_agency as agency, r.statute,
+           count(distinct r.batch_id || ':' || r.position) as requests, count(*) as inspections
+      from inspection_requests r
+      join inspections i on i.batch_id = r.batch_id and i.position = r.position
+      join batches b on b.id = r.batch_id
+     where r.inspected_at >= ${from}::timestamptz and r.inspected_at < ${to}::timestamptz
+     group by b.requesting_agency, r.statute
+     order by b.requesting_agency, r.statute`.execute(db);
 
   const lines = new Map<string, JctAgencyLine>();
   const line = (agency: string) => {

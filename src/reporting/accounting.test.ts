@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   accountingDigest,
-  inspectionRows,
+  inspectionRecords,
   jctReportCsv,
   reportYear,
   tinSubject,
@@ -25,10 +25,11 @@ describe('the accounting', () => {
   });
 
   it('writes one row per item and return read, marking the top candidate, with no TIN', () => {
-    const rows = inspectionRows(
+    const records = inspectionRecords(
       [
         { position: 0, item: { request_id: 'r-0', statute: 'S1', reason: 'why 0' } },
         { position: 1, item: { request_id: 'r-1', statute: 'S1', reason: 'why 1' } },
+        { position: 2, item: { statute: 7, reason: null } },
       ],
       [
         {
@@ -37,26 +38,19 @@ describe('the accounting', () => {
           evidence: { c: [['000000002'], ['000000001']] },
         },
         { position: 1, inspected: [], evidence: { c: [] } },
+        { position: 2, inspected: ['000000003'], evidence: { c: [['000000003']] } },
       ],
       hash,
     );
-    expect(rows).toEqual([
-      {
-        position: 0,
-        subject_hash: 'h(tin:000000001)',
-        best: false,
-        request_id: 'r-0',
-        statute: 'S1',
-        reason: 'why 0',
-      },
-      {
-        position: 0,
-        subject_hash: 'h(tin:000000002)',
-        best: true,
-        request_id: 'r-0',
-        statute: 'S1',
-        reason: 'why 0',
-      },
+    expect(records.inspections).toEqual([
+      { position: 0, subject_hash: 'h(tin:000000001)', best: false },
+      { position: 0, subject_hash: 'h(tin:000000002)', best: true },
+      { position: 2, subject_hash: 'h(tin:000000003)', best: true },
+    ]);
+    // One request row per item that read a return; none for an item that read none.
+    expect(records.requests).toEqual([
+      { position: 0, request_id: 'r-0', statute: 'S1', reason: 'why 0' },
+      { position: 2, request_id: null, statute: '', reason: '' },
     ]);
   });
 

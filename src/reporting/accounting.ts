@@ -12,13 +12,22 @@ import { InvalidInputError } from '../errors.ts';
 
 /**
  * One inspection: a return read to answer one request item.
- * @example const row: InspectionRow = { position: 3, subject_hash, best: true, request_id: 'r-3', statute, reason }
+ * @example const row: InspectionRow = { position: 3, subject_hash, best: true }
  */
 export interface InspectionRow {
   position: number;
   subject_hash: string;
   /** The engine's top candidate: the subject a CONFIRMED answer is about. */
   best: boolean;
+}
+
+/**
+ * The request an item's inspections answered, once per item that read a return: the
+ * statute and reason are copied from it because they must outlive the request's purge.
+ * @example const r: InspectionRequest = { position: 3, request_id: 'r-3', statute, reason }
+ */
+export interface InspectionRequest {
+  position: number;
   request_id: string | null;
   statute: string;
   reason: string;
@@ -52,34 +61,40 @@ export function tinSubject(tin: string): string {
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
- * The inspection rows of one match page: one per (item, return read), the statute and
- * reason copied from the request (they must outlive the request's purge).
- * @example inspectionRows(page, proposals, (v) => subjectHash(key, v))
+ * The accounting rows of one match page: an inspection per (item, return read), and the
+ * request of each item that read one.
+ * @example inspectionRecords(page, proposals, (v) => subjectHash(key, v))
  */
-export function inspectionRows(
+export function inspectionRecords(
   items: readonly { position: number; item: unknown }[],
   proposals: readonly ProposalInspections[],
   hash: (subject: string) => string,
-): InspectionRow[] {
-  const requests = new Map(
+): { inspections: InspectionRow[]; requests: InspectionRequest[] } {
+  const byPosition = new Map(
     items.map((i) => [i.position, (i.item ?? {}) as Record<string, unknown>]),
   );
-  const rows: InspectionRow[] = [];
+  const inspections: InspectionRow[] = [];
+  const requests: InspectionRequest[] = [];
   for (const p of proposals) {
-    const request = requests.get(p.position) ?? {};
+    const read = new Set(p.inspected);
+    if (read.size === 0) continue;
+    const request = byPosition.get(p.position) ?? {};
+    requests.push({
+      position: p.position,
+      request_id: typeof request.request_id === 'string' ? request.request_id : null,
+      statute: text(request.statute),
+      reason: text(request.reason),
+    });
     const best = p.evidence.c[0]?.[0];
-    for (const tin of new Set(p.inspected)) {
-      rows.push({
+    for (const tin of read) {
+      inspections.push({
         position: p.position,
         subject_hash: hash(tinSubject(tin)),
         best: tin === best,
-        request_id: typeof request.request_id === 'string' ? request.request_id : null,
-        statute: text(request.statute),
-        reason: text(request.reason),
       });
     }
   }
-  return rows;
+  return { inspections, requests };
 }
 
 /**

@@ -10,6 +10,7 @@ import * as ledger from './migrations/0004-ledger.ts';
 import * as checkpointsAccounting from './migrations/0005-checkpoints-accounting.ts';
 import * as clientAssertionReplay from './migrations/0007-client-assertion-replay.ts';
 import * as batchApprovals from './migrations/0008-batch-approvals.ts';
+import * as matchingWrites from './migrations/0009-matching-writes.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -69,6 +70,7 @@ const migrations: Record<string, Migration> = {
   '0006-policy': policy,
   '0007-client-assertion-replay': clientAssertionReplay,
   '0008-batch-approvals': batchApprovals,
+  '0009-matching-writes': matchingWrites,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -80,13 +82,29 @@ export interface MigrationReport {
 
 /** Brings the schema to the latest version; idempotent. Throws on the first failure. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  return migrate(db, (m) => m.migrateToLatest());
+}
+
+/**
+ * Brings the schema up to and including one named migration: tests of a migration's
+ * data path write rows in the schema before it. @example await migrateUpTo(db, '0008-batch-approvals')
+ */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<MigrationReport> {
+  if (!(name in migrations)) throw new Error(`no migration ${name}`);
+  return migrate(db, (m) => m.migrateTo(name));
+}
+
+async function migrate(
+  db: Kysely<Database>,
+  run: (migrator: Migrator) => ReturnType<Migrator['migrateToLatest']>,
+): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const { error, results = [] } = await run(migrator);
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(error)}`);

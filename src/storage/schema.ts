@@ -16,6 +16,7 @@ export interface Database {
   item_explanations: ItemExplanationsTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   inspections: InspectionsTable;
+  inspection_requests: InspectionRequestsTable;
   disclosures: DisclosuresTable;
   client_assertions_used: ClientAssertionsUsedTable;
   batch_approvals: BatchApprovalsTable;
@@ -179,6 +180,15 @@ export interface InspectionsTable {
   subject_hash: string;
   /** The engine's top candidate: the subject a CONFIRMED answer is about. */
   best: boolean;
+}
+
+/**
+ * The request a page's inspections answered, one row per item that read returns
+ * (migration 0009): its purpose outlives the request's purge.
+ */
+export interface InspectionRequestsTable {
+  batch_id: string;
+  position: number;
   request_id: string | null;
   statute: string;
   reason: string;

@@ -1,0 +1,109 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateToLatest, migrateUpTo, openDatabase, pgliteDir } from '../src/storage/db.ts';
+import { freshTestEnv, TEST_DATABASES, type TestEnv } from './support/databases.ts';
+
+/**
+ * Migrations that move rows keep every one of them (issue 3: nothing lost on the way to
+ * a faster schema). Each test writes rows in the schema before a migration, then runs it.
+ */
+describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
+  let env: TestEnv | undefined;
+  afterEach(async () => {
+    await env?.cleanup();
+    env = undefined;
+  });
+
+  async function openBefore(migration: string) {
+    env = await freshTestEnv(kind);
+    const opened = await openDatabase(
+      env.config.databaseUrl
+        ? { kind: 'postgres', url: env.config.databaseUrl }
+        : { kind: 'pglite', dir: pgliteDir(env.dataDir) },
+    );
+    await migrateUpTo(opened.db, migration);
+    return opened;
+  }
+
+  it('0009 splits inspections into one request row per item and one row per return read', async () => {
+    const { db, close } = await openBefore('0008-batch-approvals');
+    try {
+      await sql`insert into batches (id, state, envelope_sha256, item_count, rule_set_version)
+                values ('bat_a', 'released', 'x', 2, 'r1')`.execute(db);
+      await sql`insert into inspections (batch_id, position, subject_hash, best, request_id, statute, reason, inspected_at)
+        values ('bat_a', 0, 'h1', true,  'req-0', 'S', 'why 0', '2026-03-01T10:00:00Z'),
+               ('bat_a', 0, 'h2', false, 'req-0', 'S', 'why 0', '2026-03-01T10:00:00Z'),
+               ('bat_a', 1, 'h3', true,  null,    'T', 'why 1', '2026-03-02T10:00:00Z')`.execute(
+        db,
+      );
+      await sql`insert into item_outcomes (batch_id, position, request_id, outcome, reasons, rule_set_version, model_version)
+                values ('bat_a', 0, 'req-0', 'CONFIRMED', '{MATCH_NAME_AND_ADDRESS}', 'r1', 'm1')`.execute(
+        db,
+      );
+      await sql`insert into item_explanations (batch_id, position, model_version, explanation)
+                values ('bat_a', 0, 'm1', '{"v": 2, "o": "CONFIRMED", "c": [["000000001", 12.5]]}')`.execute(
+        db,
+      );
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, '{"zip5": "89501", "given": ["ANA"]}')`.execute(db);
+
+      await migrateToLatest(db);
+
+      const requests = await db
+        .selectFrom('inspection_requests')
+        .select(['batch_id', 'position', 'request_id', 'statute', 'reason', 'inspected_at'])
+        .orderBy('position')
+        .execute();
+      expect(
+        requests.map((r) => ({ ...r, inspected_at: new Date(r.inspected_at).toISOString() })),
+      ).toEqual([
+        {
+          batch_id: 'bat_a',
+          position: 0,
+          request_id: 'req-0',
+          statute: 'S',
+          reason: 'why 0',
+          inspected_at: '2026-03-01T10:00:00.000Z',
+        },
+        {
+          batch_id: 'bat_a',
+          position: 1,
+          request_id: null,
+          statute: 'T',
+          reason: 'why 1',
+          inspected_at: '2026-03-02T10:00:00.000Z',
+        },
+      ]);
+      const inspections = await db
+        .selectFrom('inspections')
+        .selectAll()
+        .orderBy('subject_hash')
+        .execute();
+      expect(inspections).toEqual([
+        { batch_id: 'bat_a', position: 0, subject_hash: 'h1', best: true },
+        { batch_id: 'bat_a', position: 0, subject_hash: 'h2', best: false },
+        { batch_id: 'bat_a', position: 1, subject_hash: 'h3', best: true },
+      ]);
+      // Both accounting tables stay append-only.
+      for (const table of ['inspections', 'inspection_requests']) {
+        await expect(sql.raw(`delete from ${table}`).execute(db)).rejects.toThrow(/append-only/);
+      }
+      const explanation = await db
+        .selectFrom('item_explanations')
+        .select('explanation')
+        .executeTakeFirstOrThrow();
+      expect(explanation.explanation).toEqual({
+        v: 2,
+        o: 'CONFIRMED',
+        c: [['000000001', 12.5]],
+      });
+      const features = await db
+        .selectFrom('taxpayer_features')
+        .select('features')
+        .executeTakeFirstOrThrow();
+      expect(features.features).toEqual({ zip5: '89501', given: ['ANA'] });
+    } finally {
+      await close();
+    }
+  });
+});
