@@ -47,7 +47,7 @@ import { lockDataFolder, type DataFolderLock } from './storage/data-folder.ts';
 import { migrateToLatest, openDatabase, pgliteDir, type DatabaseTarget } from './storage/db.ts';
 import type { Database } from './storage/schema.ts';
 import { importTaxpayerReturns, type ImportOptions } from './taxpayers/import.ts';
-import { reindexAddressesOfRecord } from './matching/engine.store.ts';
+import { reindexAddressesOfRecord, tidyMatchingIndex } from './matching/engine.store.ts';
 import { givenNamesCompatible } from './matching/given-names.ts';
 import { trainModel, type TrainingReport } from './matching/training.ts';
 import {
@@ -179,7 +179,12 @@ export async function openTaxgate(
   let opened;
   try {
     opened = await openDatabase(target);
-    if (opts.migrate !== false) await migrateToLatest(opened.db);
+    if (opts.migrate !== false) {
+      const { applied } = await migrateToLatest(opened.db);
+      // 0009 rewrote the matching index: without a visibility map its probes visit the
+      // heap again until a vacuum (which cannot run inside the migration's transaction).
+      if (applied.includes('0009-matching-writes')) await tidyMatchingIndex(opened.db);
+    }
   } catch (err) {
     await opened?.close();
     await lock?.release();
