@@ -632,8 +632,8 @@ async function main(): Promise<void> {
     match_ms: round(matchMs),
     match_items: matchItems,
     match_items_per_s: round(perSecond(matchItems, matchMs)),
-    // Summed over pages and lanes: with two lanes they add up to more than match_ms.
     match_process_cpu_ms: round(matchCpuMs),
+    // Summed over pages and lanes: with two lanes they add up to more than match_ms.
     match_parts_ms: Object.fromEntries([...matchTimings].map(([k, v]) => [k, round(v)])),
     ledger_events: LEDGER_EVENTS,
     ledger_appends_per_s: round(perSecond(LEDGER_EVENTS, ledgerMs)),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
 import { processBatch } from '../src/intake/pipeline.ts';
@@ -7,6 +7,7 @@ import { listEvents } from '../src/ledger/events.store.ts';
 import { accountingDigest } from '../src/reporting/accounting.ts';
 import { buildServer } from '../src/server/server.ts';
 import { openDatabase, pgliteDir } from '../src/storage/db.ts';
+import type { Database } from '../src/storage/schema.ts';
 import {
   buildAgreement,
   buildItem,
@@ -21,6 +22,9 @@ import { openTestTaxgate, TEST_DATABASES, type TestEnv } from './support/databas
 
 const returns = [
   MARIA_RETURN,
+  // Maria's household: read for every request at her address (so an item inspects two
+  // returns), never confirmed in her place.
+  ['000000003', '2024', 'Pedro', '', 'Ruiz', '123 Main Street', '', 'Houston', 'TX', '77001', ''],
   [
     '000000002',
     '2024',
@@ -202,9 +206,26 @@ for (const kind of TEST_DATABASES) {
         disclosures: 1,
         taxpayers_disclosed: 1,
       });
-      expect(byAgency['DHS/ICE']!.taxpayers_inspected).toBeGreaterThanOrEqual(1);
+      // The counts, from each accounting table on its own (a join that fanned out would
+      // count an inspection once per request row, or a request once per inspection).
+      const { rows } = await sql<{ inspections: number; taxpayers: number; requests: number }>`
+        select (select count(*) from inspections where batch_id = ${ice})::int as inspections,
+               (select count(distinct subject_hash) from inspections where batch_id = ${ice})::int as taxpayers,
+               (select count(*) from inspection_requests where batch_id = ${ice})::int as requests`.execute(
+        tg.db,
+      );
+      const counted = rows[0]!;
+      expect(counted.inspections).toBeGreaterThan(counted.requests);
+      expect(byAgency['DHS/ICE']).toMatchObject({
+        inspections: counted.inspections,
+        taxpayers_inspected: counted.taxpayers,
+      });
       expect(byAgency['DHS/ICE']!.statutes).toEqual([
-        expect.objectContaining({ statute: '8 USC 1253(a)(1)(A)' }),
+        {
+          statute: '8 USC 1253(a)(1)(A)',
+          requests: counted.requests,
+          inspections: counted.inspections,
+        },
       ]);
       expect(byAgency['Other Agency']).toMatchObject({ batches: 1, requests: 1, disclosures: 0 });
       expect((await tg.jctReport(year - 1, 'operator:test')).agencies).toEqual([]);
@@ -303,24 +324,52 @@ for (const kind of TEST_DATABASES) {
         expect(ok.code, ok.stderr).toBe(0);
         expect(ok.json()).toMatchObject({ accounting: { pages: 3, releases: 1 } });
         // …so a row removed by someone who can switch the triggers off is named.
-        const opened = await openDatabase(
-          env.config.databaseUrl
-            ? { kind: 'postgres', url: env.config.databaseUrl }
-            : { kind: 'pglite', dir: pgliteDir(env.dataDir) },
-        );
-        let index: number;
-        try {
-          const matched = (await listEvents(opened.db, ice)).find(
-            (e) => e.type === 'items.matched',
+        const withDb = async <T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> => {
+          const opened = await openDatabase(
+            env.config.databaseUrl
+              ? { kind: 'postgres', url: env.config.databaseUrl }
+              : { kind: 'pglite', dir: pgliteDir(env.dataDir) },
           );
-          index = matched!.leaf_index;
-          await sql`alter table inspections disable trigger user`.execute(opened.db);
+          try {
+            return await work(opened.db);
+          } finally {
+            await opened.close();
+          }
+        };
+        const index = await withDb(
+          async (db) =>
+            (await listEvents(db, ice)).find((e) => e.type === 'items.matched')!.leaf_index,
+        );
+        // A request row deleted would take its item's inspections out of the accounting.
+        const request = await withDb(async (db) => {
+          const row = await db
+            .selectFrom('inspection_requests')
+            .selectAll()
+            .where('batch_id', '=', ice)
+            .where('request_id', '=', 'hit')
+            .executeTakeFirstOrThrow();
+          await sql`alter table inspection_requests disable trigger user`.execute(db);
+          await sql`delete from inspection_requests where batch_id = ${ice} and request_id = 'hit'`.execute(
+            db,
+          );
+          return row;
+        });
+        const noRequest = await cli('ledger', 'verify', '--json');
+        expect(noRequest.code).toBe(1);
+        expect(noRequest.json()).toMatchObject({
+          error: {
+            code: 'LEDGER_INVALID',
+            message: `ledger entry ${index}: the inspection requests of batch ${ice}, positions 0 to 1, no longer give its inspection_requests_sha256: the accounting was changed`,
+          },
+        });
+        await withDb((db) => db.insertInto('inspection_requests').values(request).execute());
+        expect((await cli('ledger', 'verify', '--json')).code).toBe(0);
+        await withDb(async (db) => {
+          await sql`alter table inspections disable trigger user`.execute(db);
           await sql`delete from inspections i using inspection_requests r
                      where i.batch_id = ${ice} and r.batch_id = i.batch_id
-                       and r.position = i.position and r.request_id = 'miss'`.execute(opened.db);
-        } finally {
-          await opened.close();
-        }
+                       and r.position = i.position and r.request_id = 'miss'`.execute(db);
+        });
         const bad = await cli('ledger', 'verify', '--json');
         expect(bad.code).toBe(1);
         expect(bad.json()).toMatchObject({

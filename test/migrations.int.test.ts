@@ -102,6 +102,48 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         .select('features')
         .executeTakeFirstOrThrow();
       expect(features.features).toEqual({ zip5: '89501', given: ['ANA'] });
+
+      // The schema the speed depends on: no per-row batch check, json, byte-order keys,
+      // subjects by hash, one inspection per item and return.
+      const { rows: fks } = await sql<{ conname: string }>`
+        select conname from pg_constraint
+         where contype = 'f' and conrelid in ('item_outcomes'::regclass, 'item_explanations'::regclass)`.execute(
+        db,
+      );
+      expect(fks).toEqual([]);
+      const { rows: columns } = await sql<{ col: string; type: string; collation: string | null }>`
+        select c.table_name || '.' || c.column_name as col, c.data_type as type, c.collation_name as collation
+          from information_schema.columns c
+         where (c.table_name, c.column_name) in (('item_explanations', 'explanation'),
+                ('taxpayer_features', 'features'), ('taxpayer_features', 'tin'),
+                ('taxpayer_blocking_keys', 'key'), ('taxpayer_blocking_keys', 'tin'),
+                ('inspections', 'subject_hash'), ('inspections', 'batch_id'))
+         order by 1`.execute(db);
+      expect(columns).toEqual([
+        { col: 'inspections.batch_id', type: 'text', collation: null },
+        { col: 'inspections.subject_hash', type: 'text', collation: 'C' },
+        { col: 'item_explanations.explanation', type: 'json', collation: null },
+        { col: 'taxpayer_blocking_keys.key', type: 'text', collation: 'C' },
+        { col: 'taxpayer_blocking_keys.tin', type: 'text', collation: 'C' },
+        { col: 'taxpayer_features.features', type: 'json', collation: null },
+        { col: 'taxpayer_features.tin', type: 'text', collation: 'C' },
+      ]);
+      const { rows: indexes } = await sql<{ indexname: string; indexdef: string }>`
+        select indexname, indexdef from pg_indexes where tablename = 'inspections' order by 1`.execute(
+        db,
+      );
+      expect(indexes.map((i) => i.indexname)).toEqual([
+        'inspections_page_idx',
+        'inspections_subject_idx',
+      ]);
+      expect(indexes[0]!.indexdef).toMatch(
+        /UNIQUE INDEX .* \(batch_id, "?position"?, subject_hash\)/,
+      );
+      expect(indexes[1]!.indexdef).toMatch(/USING hash \(subject_hash\)/);
+      await expect(
+        sql`insert into inspections (batch_id, position, subject_hash, best)
+            values ('bat_a', 0, 'h1', false)`.execute(db),
+      ).rejects.toThrow(/duplicate key/);
     } finally {
       await close();
     }

@@ -1,4 +1,5 @@
 import { importJWK, type CryptoKey } from 'jose';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyResultJws } from '../src/disclosure/result-document.ts';
 import { BatchRejectedError } from '../src/errors.ts';
@@ -272,6 +273,46 @@ for (const kind of TEST_DATABASES) {
       expect(view.items.filter((i) => i.outcome === 'REJECTED_INCOMPLETE')).toHaveLength(5);
       const matched = (await listEvents(tg.db, batch_id)).filter((e) => e.type === 'items.matched');
       expect(matched.reduce((n, e) => n + (e.payload.items as number), 0)).toBe(18);
+    });
+
+    it('judges items again when the rules changed between validation and matching', async () => {
+      const items = [
+        buildItem({ request_id: 'a', street: '100 Main St' }),
+        buildItem({ request_id: 'b', street: '101 Main St' }),
+      ];
+      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
+      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      // Validate only: stop as the match phase starts.
+      await expect(
+        tg.processBatch(batch_id, {
+          onProgress: (phase) => {
+            if (phase === 'match') throw new Error('stopped before matching');
+          },
+        }),
+      ).rejects.toThrow('stopped before matching');
+      // As if validated by an older program, and an item changed since (a rule it breaks).
+      await sql`update batches set rule_set_version = 'rules-older' where id = ${batch_id}`.execute(
+        tg.db,
+      );
+      await sql`update batch_items set item = ${JSON.stringify({ ...items[1], street: '' })}
+                 where batch_id = ${batch_id} and position = 1`.execute(tg.db);
+      await expect(tg.processBatch(batch_id)).rejects.toThrow(
+        `item 1 of ${batch_id} has no outcome but does not pass the rules`,
+      );
+      // Nothing was read for the page: no outcome, no accounting.
+      const { rows } = await sql<{ n: number }>`
+        select (select count(*) from item_outcomes where batch_id = ${batch_id})::int
+             + (select count(*) from inspections where batch_id = ${batch_id})::int as n`.execute(
+        tg.db,
+      );
+      expect(rows[0]!.n).toBe(0);
+      // Restored, the same batch matches under the new rules.
+      await sql`update batch_items set item = ${JSON.stringify(items[1])}
+                 where batch_id = ${batch_id} and position = 1`.execute(tg.db);
+      await tg.processBatch(batch_id);
+      const view = await tg.operatorView(batch_id);
+      expect(view.state).toBe('matched');
+      expect(view.items.every((i) => i.outcome === 'NOT_CONFIRMED')).toBe(true);
     });
 
     it("releases only when the agreement's number of different approvers have approved", async () => {

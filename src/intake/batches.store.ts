@@ -274,7 +274,7 @@ export async function insertExplanations(
     insert into item_explanations (batch_id, position, model_version, explanation)
     select ${batchId}, e.position, ${modelVersion}, e.evidence
       from json_to_recordset(${JSON.stringify(proposals.map((p) => ({ position: p.position, evidence: p.evidence })))}::json)
-        as e(position int, evidence jsonb)
+        as e(position int, evidence json)
     on conflict (batch_id, position) do nothing`.execute(trx);
 }
 

@@ -6,7 +6,13 @@ import { findAgreementVersion } from '../policy/agreements.store.ts';
 import { windowDuplicates } from '../policy/duplicate-window.ts';
 import { suspendHeldItems } from '../policy/holds.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
-import { BatchItemJudge, passedItem } from '../policy/item-rules.ts';
+import {
+  BatchItemJudge,
+  passedItem,
+  RULE_SET_VERSION,
+  validateItem,
+  type ItemRuleContext,
+} from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { recordInspections } from '../reporting/accounting.store.ts';
@@ -163,6 +169,10 @@ async function matchPhase(
   opts: PipelineOptions & Holds,
 ) {
   const batch = await getBatch(db, batchId);
+  // Validated under other rules (this program was upgraded between the two phases):
+  // judge each item again before any taxpayer row is read for it.
+  const rejudge =
+    batch.rule_set_version === RULE_SET_VERSION ? null : (await judgeContext(db, batchId)).ctx;
   const decided = Object.values(await countOutcomes(db, batchId)).reduce((a, b) => a + b, 0);
   const toMatch = batch.item_count - decided;
   // One model for the whole batch, so every outcome of it is explained alike.
@@ -190,7 +200,7 @@ async function matchPhase(
     for (;;) {
       const page = await claimPage();
       if (page.length === 0) return;
-      await matchOnePage(db, batch, model, page, opts);
+      await matchOnePage(db, batch, model, page, rejudge, opts);
       done += page.length;
       opts.onProgress?.('match', done, toMatch);
     }
@@ -224,12 +234,22 @@ async function matchOnePage(
   batch: Awaited<ReturnType<typeof getBatch>>,
   model: Awaited<ReturnType<typeof activeModel>>,
   page: Awaited<ReturnType<typeof readUndecidedItems>>,
+  rejudge: ItemRuleContext | null,
   opts: PipelineOptions & Holds,
 ): Promise<void> {
   const { subjectHash, matchTimings: timings } = opts;
   const batchId = batch.id;
-  // The validation phase passed every item still without an outcome: take its clean fields.
-  const items = page.map(({ position, item }) => ({ position, item: passedItem(item) }));
+  // The validation phase passed every item still without an outcome: take its clean
+  // fields, unless the rules changed since, when each is judged again and one that no
+  // longer passes stops the batch before anything is read for it.
+  const items = page.map(({ position, item }) => {
+    if (!rejudge) return { position, item: passedItem(item) };
+    const v = validateItem(item, rejudge);
+    if (!v.valid) {
+      throw new Error(`item ${position} of ${batchId} has no outcome but does not pass the rules`);
+    }
+    return { position, item: v.item };
+  });
   await db.transaction().execute(async (trx) => {
     // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
     const held = await timed(timings, 'holds', () =>

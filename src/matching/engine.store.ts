@@ -26,8 +26,11 @@ export async function indexAddressesOfRecord(
                          ${features.map((f) => JSON.stringify(f))}::json[])
     on conflict (tin) do update set tax_year = excluded.tax_year, features = excluded.features
     where excluded.tax_year >= taxpayer_features.tax_year
-      and (taxpayer_features.tax_year, taxpayer_features.features::text)
-          is distinct from (excluded.tax_year, excluded.features::text)
+      and (taxpayer_features.tax_year <> excluded.tax_year
+           -- json keeps text as written: rows migrated from jsonb are spaced and
+           -- ordered differently, so compare as jsonb only when the text differs.
+           or (taxpayer_features.features::text <> excluded.features::text
+               and taxpayer_features.features::jsonb <> excluded.features::jsonb))
     returning tin`.execute(db);
   if (written.rows.length === 0) return 0;
   const changed = new Set(written.rows.map((r) => r.tin));

@@ -3,6 +3,7 @@ import type { Database } from '../storage/schema.ts';
 import {
   accountingDigest,
   inspectionRecords,
+  requestsDigest,
   type AccountingEntry,
   type JctAgencyLine,
   type ProposalInspections,
@@ -26,7 +27,12 @@ export async function recordInspections(
     items: readonly { position: number; item: unknown }[];
     proposals: readonly ProposalInspections[];
   },
-): Promise<{ returns_inspected: number; inspections: number; inspections_sha256: string }> {
+): Promise<{
+  returns_inspected: number;
+  inspections: number;
+  inspections_sha256: string;
+  inspection_requests_sha256: string;
+}> {
   const { subjectHash } = input;
   const { inspections: rows, requests } = inspectionRecords(
     input.items,
@@ -57,6 +63,7 @@ export async function recordInspections(
     returns_inspected: new Set(rows.map((r) => r.subject_hash)).size,
     inspections: rows.length,
     inspections_sha256: accountingDigest(rows),
+    inspection_requests_sha256: requestsDigest(requests),
   };
 }
 
@@ -253,6 +260,23 @@ export async function checkAccountingDigests(db: Db): Promise<AccountingCheck> {
           index: Number(e.index),
           message: `${at}: the inspections of batch ${e.batch_id}, positions ${first} to ${last}, no longer give its inspections_sha256: the accounting was changed`,
         };
+      }
+      // Entries from before the requests had their own table carry no requests digest.
+      if (typeof e.payload.inspection_requests_sha256 === 'string') {
+        const requests = await db
+          .selectFrom('inspection_requests')
+          .select(['position', 'request_id', 'statute', 'reason'])
+          .where('batch_id', '=', e.batch_id)
+          .where('position', '>=', first)
+          .where('position', '<=', last)
+          .execute();
+        if (requestsDigest(requests) !== e.payload.inspection_requests_sha256) {
+          return {
+            ok: false,
+            index: Number(e.index),
+            message: `${at}: the inspection requests of batch ${e.batch_id}, positions ${first} to ${last}, no longer give its inspection_requests_sha256: the accounting was changed`,
+          };
+        }
       }
       pages++;
     } else {

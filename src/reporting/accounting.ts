@@ -115,6 +115,22 @@ export function accountingDigest(
 }
 
 /**
+ * The digest the ledger keeps of a page's inspection requests (the purpose of each item's
+ * inspections): SHA-256, base64url, over one JSON line `[position, request_id, statute,
+ * reason]` per row, sorted by position. A request row deleted or changed would take the
+ * item's inspections out of the accounting or change their purpose: `ledger verify`
+ * recomputes it like the inspections' digest.
+ * @example requestsDigest([{ position: 3, request_id: 'r-3', statute: 'S', reason: 'why' }]) // 43 characters
+ */
+export function requestsDigest(rows: readonly InspectionRequest[]): string {
+  const lines = [...rows]
+    .sort((a, b) => a.position - b.position)
+    .map((r) => JSON.stringify([r.position, r.request_id, r.statute, r.reason]) + '\n')
+    .join('');
+  return createHash('sha256').update(lines, 'utf8').digest('base64url');
+}
+
+/**
  * One line of a taxpayer's accounting.
  * @example const e: AccountingEntry = { kind: 'inspection', at: '2026-…Z', requesting_agency: 'DHS/ICE', … }
  */
