@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { makeAppendOnly } from './append-only.ts';
 
 /**
  * Signed checkpoints and the accounting of inspections and disclosures (issue 5,
@@ -52,20 +53,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     begin
       raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'P0001';
     end $$`.execute(db);
-  for (const table of ['ledger_checkpoints', 'inspections', 'disclosures']) {
-    await sql
-      .raw(
-        `create trigger ${table}_no_update before update or delete on ${table}
-           for each row execute function append_only()`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        `create trigger ${table}_no_truncate before truncate on ${table}
-           for each statement execute function append_only()`,
-      )
-      .execute(db);
-  }
+  await makeAppendOnly(db, ['ledger_checkpoints', 'inspections', 'disclosures']);
 }
 
 export async function down(): Promise<void> {

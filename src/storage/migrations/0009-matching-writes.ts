@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { makeAppendOnly } from './append-only.ts';
 
 /**
  * What matching a page writes and reads, made cheaper (issue 3 §7, docs/scaling.md
@@ -60,20 +61,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`analyze inspection_requests, inspections`.execute(db);
-  for (const table of ['inspection_requests', 'inspections']) {
-    await sql
-      .raw(
-        `create trigger ${table}_no_update before update or delete on ${table}
-           for each row execute function append_only()`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        `create trigger ${table}_no_truncate before truncate on ${table}
-           for each statement execute function append_only()`,
-      )
-      .execute(db);
-  }
+  await makeAppendOnly(db, ['inspection_requests', 'inspections']);
 
   await sql`alter table item_outcomes drop constraint if exists item_outcomes_batch_id_fkey`.execute(
     db,
