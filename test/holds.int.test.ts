@@ -5,6 +5,7 @@ import { listEvents } from '../src/ledger/events.store.ts';
 import { buildServer } from '../src/server/server.ts';
 import { courtOrderDigest } from '../src/policy/holds.ts';
 import { buildItem } from './support/builders.ts';
+import { evidencePositions } from '../src/intake/batches.store.ts';
 import { TEST_DATABASES } from './support/databases.ts';
 import { openScenario, TAXPAYERS, type Scenario } from './support/scenario.ts';
 
@@ -196,12 +197,7 @@ for (const kind of TEST_DATABASES) {
         ['bad', 'REJECTED_INCOMPLETE'],
       ]);
       // No explanation (no comparison with any taxpayer) exists for the held item.
-      const explained = await s.tg.db
-        .selectFrom('item_explanations')
-        .select('position')
-        .where('batch_id', '=', id)
-        .execute();
-      expect(explained.map((e) => e.position)).toEqual([1]);
+      expect(await evidencePositions(s.tg.db, id)).toEqual([1]);
       const matched = (await listEvents(s.tg.db, id)).find((e) => e.type === 'items.matched')!;
       expect(matched.payload).toMatchObject({ items: 1, returns_inspected: 1 });
       expect(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { evidencePositions, findEvidence } from '../src/intake/batches.store.ts';
 import { migrateToLatest, migrateUpTo, openDatabase, pgliteDir } from '../src/storage/db.ts';
 import { freshTestEnv, TEST_DATABASES, type TestEnv } from './support/databases.ts';
 
@@ -47,7 +48,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
       await sql`insert into taxpayer_features (tin, tax_year, features)
                 values ('000000001', 2024, '{"zip5": "89501", "given": ["ANA"]}')`.execute(db);
 
-      await migrateToLatest(db);
+      await migrateUpTo(db, '0009-matching-writes');
 
       const requests = await db
         .selectFrom('inspection_requests')
@@ -88,11 +89,9 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
       for (const table of ['inspections', 'inspection_requests']) {
         await expect(sql.raw(`delete from ${table}`).execute(db)).rejects.toThrow(/append-only/);
       }
-      const explanation = await db
-        .selectFrom('item_explanations')
-        .select('explanation')
-        .executeTakeFirstOrThrow();
-      expect(explanation.explanation).toEqual({
+      const { rows: explanations } = await sql<{ explanation: unknown }>`
+        select explanation from item_explanations`.execute(db);
+      expect(explanations[0]!.explanation).toEqual({
         v: 2,
         o: 'CONFIRMED',
         c: [['000000001', 12.5]],
@@ -144,6 +143,38 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         sql`insert into inspections (batch_id, position, subject_hash, best)
             values ('bat_a', 0, 'h1', false)`.execute(db),
       ).rejects.toThrow(/duplicate key/);
+    } finally {
+      await close();
+    }
+  });
+
+  it('0010 keeps every explanation, one evidence row per page keyed by position', async () => {
+    const { db, close } = await openBefore('0009-matching-writes');
+    try {
+      await sql`insert into batches (id, state, envelope_sha256, item_count, rule_set_version)
+                values ('bat_a', 'matched', 'x', 3, 'r1')`.execute(db);
+      await sql`insert into item_outcomes (batch_id, position, request_id, outcome, reasons, rule_set_version, model_version)
+                values ('bat_a', 0, 'a', 'CONFIRMED', '{}', 'r1', 'm1'),
+                       ('bat_a', 2, 'c', 'NOT_CONFIRMED', '{MATCH_NONE}', 'r1', 'm1')`.execute(db);
+      await sql`insert into item_explanations (batch_id, position, model_version, explanation)
+                values ('bat_a', 0, 'm1', '{"v": 2, "o": "CONFIRMED", "c": [["000000001", 12.5]]}'),
+                       ('bat_a', 2, 'm1', '{"v": 2, "o": "NOT_CONFIRMED", "c": []}')`.execute(db);
+
+      await migrateToLatest(db);
+
+      expect(await evidencePositions(db, 'bat_a')).toEqual([0, 2]);
+      expect(await findEvidence(db, 'bat_a', 'a')).toEqual({
+        position: 0,
+        outcome: 'CONFIRMED',
+        model_version: 'm1',
+        evidence: { v: 2, o: 'CONFIRMED', c: [['000000001', 12.5]] },
+      });
+      expect((await findEvidence(db, 'bat_a', 'c'))?.evidence).toEqual({
+        v: 2,
+        o: 'NOT_CONFIRMED',
+        c: [],
+      });
+      expect(await findEvidence(db, 'bat_a', 'b')).toBeUndefined();
     } finally {
       await close();
     }

@@ -262,20 +262,70 @@ export async function insertOutcomes(
   return outcomes.filter((o) => written.has(o.position));
 }
 
-/** Keeps each proposed outcome's evidence (comparison vector and weights, compactly). */
-export async function insertExplanations(
+/**
+ * Keeps each proposed outcome's evidence (comparison vector and weights, compactly), one
+ * row per page keyed by position: a row per item cost as much as the outcome's own row.
+ * Pages never share a position (each holds only items whose outcome the same transaction
+ * wrote), so a second row for the same first position fails the page instead of mixing.
+ */
+export async function insertEvidencePage(
   trx: Db,
   batchId: string,
   modelVersion: string,
   proposals: { position: number; evidence: Evidence }[],
 ): Promise<void> {
   if (proposals.length === 0) return;
+  const positions = proposals.map((p) => p.position);
+  const byPosition = Object.fromEntries(proposals.map((p) => [String(p.position), p.evidence]));
   await sql`
-    insert into item_explanations (batch_id, position, model_version, explanation)
-    select ${batchId}, e.position, ${modelVersion}, e.evidence
-      from json_to_recordset(${JSON.stringify(proposals.map((p) => ({ position: p.position, evidence: p.evidence })))}::json)
-        as e(position int, evidence json)
-    on conflict (batch_id, position) do nothing`.execute(trx);
+    insert into evidence_pages (batch_id, first_position, last_position, model_version, evidence)
+    values (${batchId}, ${Math.min(...positions)}, ${Math.max(...positions)}, ${modelVersion},
+            ${JSON.stringify(byPosition)}::json)`.execute(trx);
+}
+
+/**
+ * The evidence of a batch's matched item named by its request id, with the model
+ * version that scored it and its outcome, or undefined when the item was not matched.
+ */
+export async function findEvidence(
+  db: Db,
+  batchId: string,
+  requestId: string,
+): Promise<
+  | { position: number; outcome: string; model_version: string; evidence: Record<string, unknown> }
+  | undefined
+> {
+  const { rows } = await sql<{
+    position: number;
+    outcome: string;
+    model_version: string;
+    evidence: Record<string, unknown> | string;
+  }>`
+    select o.position, o.outcome, p.model_version, p.evidence -> o.position::text as evidence
+      from item_outcomes o
+      join evidence_pages p on p.batch_id = o.batch_id
+                           and p.first_position <= o.position and p.last_position >= o.position
+     where o.batch_id = ${batchId} and o.request_id = ${requestId}
+       and p.evidence -> o.position::text is not null
+     order by o.position
+     limit 1`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const evidence =
+    typeof row.evidence === 'string'
+      ? (JSON.parse(row.evidence) as Record<string, unknown>)
+      : row.evidence;
+  return { ...row, evidence };
+}
+
+/** Positions of a batch's items that have evidence (were compared with taxpayers), in order. */
+export async function evidencePositions(db: Db, batchId: string): Promise<number[]> {
+  const { rows } = await sql<{ position: number }>`
+    select k::int as position
+      from evidence_pages, json_object_keys(evidence) as k
+     where batch_id = ${batchId}
+     order by 1`.execute(db);
+  return rows.map((r) => Number(r.position));
 }
 
 export interface OutcomeRow {

@@ -19,7 +19,7 @@ import { recordInspections } from '../reporting/accounting.store.ts';
 import {
   countOutcomes,
   getBatch,
-  insertExplanations,
+  insertEvidencePage,
   storableRequestId,
   insertOutcomes,
   readItems,
@@ -280,7 +280,7 @@ async function matchOnePage(
       const writtenPositions = new Set(written.map((w) => w.position));
       const mine = proposals.filter((p) => writtenPositions.has(p.position));
       await timed(timings, 'write evidence', () =>
-        insertExplanations(trx, batchId, model.version, mine),
+        insertEvidencePage(trx, batchId, model.version, mine),
       );
       const accounting = await timed(timings, 'write accounting', () =>
         recordInspections(trx, { batchId, items: page, proposals: mine, subjectHash }),

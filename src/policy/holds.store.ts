@@ -112,7 +112,7 @@ export async function listHolds(db: Db, opts: { includeLifted?: boolean } = {}) 
 /**
  * Replaces the outcomes of items with SUSPENDED. HOLD_APPLIED goes first in the
  * operator-only reasons, before the engine's own; a SUSPENDED result is released
- * without reasons, and the engine's proposal stays in item_explanations.
+ * without reasons, and the engine's proposal stays in evidence_pages.
  */
 export async function suspendOutcomes(
   trx: Transaction<Database>,

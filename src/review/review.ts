@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { getBatch, transition } from '../intake/batches.store.ts';
+import { findEvidence, getBatch, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { modelByVersion } from '../matching/engine.store.ts';
 import { explainEvidence, isEvidence } from '../matching/evidence.ts';
@@ -108,15 +108,7 @@ export async function explainItem(
 ): Promise<ExplanationView> {
   return db.transaction().execute(async (trx) => {
     await getBatch(trx, batchId);
-    const row = await trx
-      .selectFrom('item_explanations as e')
-      .innerJoin('item_outcomes as o', (j) =>
-        j.onRef('o.batch_id', '=', 'e.batch_id').onRef('o.position', '=', 'e.position'),
-      )
-      .select(['e.position', 'e.model_version', 'e.explanation', 'o.outcome'])
-      .where('e.batch_id', '=', batchId)
-      .where('o.request_id', '=', requestId)
-      .executeTakeFirst();
+    const row = await findEvidence(trx, batchId, requestId);
     if (!row)
       throw new NotFoundError(
         'EXPLANATION_NOT_FOUND',
@@ -125,7 +117,7 @@ export async function explainItem(
     await appendEvents(trx, [
       { type: 'explanation.viewed', actor, batchId, payload: { position: row.position } },
     ]);
-    const explanation = await waterfall(trx, row.explanation, row.model_version);
+    const explanation = await waterfall(trx, row.evidence, row.model_version);
     const candidates = (explanation.candidates ?? []).map(({ tin: _tin, ...rest }) => rest);
     return {
       batch_id: batchId,

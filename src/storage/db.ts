@@ -11,6 +11,7 @@ import * as checkpointsAccounting from './migrations/0005-checkpoints-accounting
 import * as clientAssertionReplay from './migrations/0007-client-assertion-replay.ts';
 import * as batchApprovals from './migrations/0008-batch-approvals.ts';
 import * as matchingWrites from './migrations/0009-matching-writes.ts';
+import * as evidencePages from './migrations/0010-evidence-pages.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -71,6 +72,7 @@ const migrations: Record<string, Migration> = {
   '0007-client-assertion-replay': clientAssertionReplay,
   '0008-batch-approvals': batchApprovals,
   '0009-matching-writes': matchingWrites,
+  '0010-evidence-pages': evidencePages,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

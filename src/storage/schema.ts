@@ -13,7 +13,7 @@ export interface Database {
   taxpayer_blocking_keys: TaxpayerBlockingKeysTable;
   name_frequencies: NameFrequenciesTable;
   match_models: MatchModelsTable;
-  item_explanations: ItemExplanationsTable;
+  evidence_pages: EvidencePagesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   inspections: InspectionsTable;
   inspection_requests: InspectionRequestsTable;
@@ -66,11 +66,13 @@ export interface MatchModelsTable {
   training: JSONColumnType<Record<string, unknown>>;
 }
 
-export interface ItemExplanationsTable {
+/** A match page's evidence, keyed by position (migration 0010, src/matching/evidence.ts). */
+export interface EvidencePagesTable {
   batch_id: string;
-  position: number;
+  first_position: number;
+  last_position: number;
   model_version: string;
-  explanation: JSONColumnType<Record<string, unknown>>;
+  evidence: JSONColumnType<Record<string, Record<string, unknown>>>;
 }
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
