@@ -95,8 +95,7 @@ function isTypo(a: string, b: string): boolean {
 }
 
 function compareSurnames(req: PersonFeatures, rec: PersonFeatures): Level<'surname'> {
-  const full = (p: PersonFeatures) => p.surnames.join(' ');
-  if (full(req) === full(rec)) return 'exact';
+  if (req.surnames.join(' ') === rec.surnames.join(' ')) return 'exact';
   const recKeys = new Set(rec.surnameKeys);
   if (req.surnameKeys.some((k) => recKeys.has(k))) return 'part';
   if (req.surnameKeys.some((a) => rec.surnameKeys.some((b) => isTypo(a, b)))) return 'typo';

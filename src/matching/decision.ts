@@ -30,6 +30,17 @@ export interface Decision {
   rivals: ScoredCandidate[];
 }
 
+// A module-level builder, not closures made per call: the TypeScript loader (tsx) names
+// every closure as it is created, which showed in the profile of a batch's matching.
+function outcome(
+  kind: 'NOT_CONFIRMED' | 'PENDING_REVIEW',
+  reason: DecisionReason,
+  best: ScoredCandidate,
+  rivals: ScoredCandidate[],
+): Decision {
+  return { outcome: kind, reasons: [reason], best, rivals };
+}
+
 /** Whether the full street address agrees: number, street, locality, and no unit conflict. */
 function addressAgrees(v: ComparisonVector): boolean {
   return (
@@ -91,32 +102,22 @@ export function decide(
   }
   const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
   const v = best.vector;
-  const no = (reason: DecisionReason): Decision => ({
-    outcome: 'NOT_CONFIRMED',
-    reasons: [reason],
-    best,
-    rivals,
-  });
-  const review = (reason: DecisionReason): Decision => ({
-    outcome: 'PENDING_REVIEW',
-    reasons: [reason],
-    best,
-    rivals,
-  });
 
   if (
     v.house !== 'exact' ||
     v.locality === 'zip_different' ||
     v.locality === 'zip_missing_city_different'
   ) {
-    return no('ADDRESS_DIFFERS');
+    return outcome('NOT_CONFIRMED', 'ADDRESS_DIFFERS', best, rivals);
   }
-  if (v.unit === 'different' || v.unit === 'record_missing') return no('UNIT_CONFLICT');
-  if (v.suffix === 'conflict') return no('SUFFIX_CONFLICT');
+  if (v.unit === 'different' || v.unit === 'record_missing')
+    return outcome('NOT_CONFIRMED', 'UNIT_CONFLICT', best, rivals);
+  if (v.suffix === 'conflict') return outcome('NOT_CONFIRMED', 'SUFFIX_CONFLICT', best, rivals);
   // Between namesakes, a Jr/Sr on the request must name the one chosen: a request
   // whose suffix and date of birth point at different people is about nobody.
-  if (namesakes && req?.suffix && v.suffix !== 'same') return no('SUFFIX_CONFLICT');
-  if (v.dob === 'different') return no('DOB_CONFLICT');
+  if (namesakes && req?.suffix && v.suffix !== 'same')
+    return outcome('NOT_CONFIRMED', 'SUFFIX_CONFLICT', best, rivals);
+  if (v.dob === 'different') return outcome('NOT_CONFIRMED', 'DOB_CONFLICT', best, rivals);
 
   // Two plausible people at this address with compatible names (a junior and a
   // senior, a namesake in the household): never a confirmation, and not worth a
@@ -125,12 +126,16 @@ export function decide(
   const rivalAtAddress = rivals.find(
     (r) => addressAgrees(r.vector) && nameAgrees(r.vector) && r.vector.unit !== 'different',
   );
-  if (rivalAtAddress) return no('MATCH_AMBIGUOUS');
+  if (rivalAtAddress) return outcome('NOT_CONFIRMED', 'MATCH_AMBIGUOUS', best, rivals);
 
-  if (v.street !== 'exact') return review('ADDRESS_DIFFERS');
-  if (v.unit === 'request_missing') return review('UNIT_UNCERTAIN');
+  if (v.street !== 'exact') return outcome('PENDING_REVIEW', 'ADDRESS_DIFFERS', best, rivals);
+  if (v.unit === 'request_missing')
+    return outcome('PENDING_REVIEW', 'UNIT_UNCERTAIN', best, rivals);
   if (!nameAgrees(v))
-    return best.score.probability >= t.confirm ? review('NAME_UNCERTAIN') : no('MATCH_WEAK');
-  if (best.score.probability < t.confirm) return review('MATCH_WEAK');
+    return best.score.probability >= t.confirm
+      ? outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals)
+      : outcome('NOT_CONFIRMED', 'MATCH_WEAK', best, rivals);
+  if (best.score.probability < t.confirm)
+    return outcome('PENDING_REVIEW', 'MATCH_WEAK', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }
