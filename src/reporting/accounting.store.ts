@@ -96,17 +96,8 @@ const iso = (v: Date | string) => new Date(v).toISOString();
  * @example await accountingFor(db, subjectHash(key, 'tin:123456789'))
  */
 export async function accountingFor(db: Db, subject: string): Promise<AccountingEntry[]> {
-  const { rows } = await sql<{
-    kind: 'inspection' | 'disclosure';
-    at: Date | string;
-    requesting_agency: string | null;
-    agreement_id: string | null;
-    statute: string;
-    reason: string;
-    request_id: string | null;
-    batch_id: string;
-    result: string | null;
-  }>`
+  // The entry as the drivers give it: a timestamp may come back as a Date.
+  const { rows } = await sql<Omit<AccountingEntry, 'at'> & { at: Date | string }>`
     select 'inspection' as kind, r.inspected_at as at, b.requesting_agency, b.agreement_id,
            r.statute, r.reason, r.request_id, i.batch_id, null::text as result
       from inspections i
