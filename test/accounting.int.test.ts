@@ -9,9 +9,9 @@ import { buildServer } from '../src/server/server.ts';
 import { openDatabase, pgliteDir } from '../src/storage/db.ts';
 import type { Database } from '../src/storage/schema.ts';
 import {
+  addTestOfficial,
   buildAgreement,
   buildItem,
-  buildOfficialKeys,
   MARIA_RETURN,
   envelope,
   returnsCsv,
@@ -39,17 +39,8 @@ const returns = [
     '1970-05-05',
   ],
 ];
-async function official(tg: Taxgate, agreementId: string) {
-  const keys = await buildOfficialKeys();
-  const { id } = await tg.addOfficial(
-    { agreement_id: agreementId, name: 'Head', role: 'agency_head', public_jwk: keys.publicJwk },
-    'operator:test',
-  );
-  return { id, keys };
-}
-
 async function submit(tg: Taxgate, agreementId: string, items: unknown[]) {
-  const { id, keys } = await official(tg, agreementId);
+  const { id, keys } = await addTestOfficial(tg, agreementId, 'operator:test');
   const jws = await signEnvelope(envelope(agreementId, id, items), keys.privateKey);
   return (await tg.submitBatch(Buffer.from(jws))).batch_id;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeClientAssertion } from '../src/auth/client-assertion.ts';
-import { BatchRejectedError, TaxgateError } from '../src/errors.ts';
+import { BatchRejectedError } from '../src/errors.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import { RULE_SET_VERSION } from '../src/policy/item-rules.ts';
 import {
@@ -11,22 +11,13 @@ import {
   envelope,
   signEnvelope,
   today,
+  codeOf,
 } from './support/builders.ts';
 import { addDays } from '../src/policy/item-rules.ts';
 import { TEST_DATABASES } from './support/databases.ts';
 import { openScenario, TAXPAYERS, type Scenario } from './support/scenario.ts';
 
 const { maria, jose, ana } = TAXPAYERS;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TaxgateError);
-    return (err as TaxgateError).code;
-  }
-  throw new Error('no error');
-}
 
 for (const kind of TEST_DATABASES) {
   describe(`agreement format 2 on ${kind}`, () => {

@@ -1,21 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TaxgateError } from '../src/errors.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
-import { buildItem } from './support/builders.ts';
+import { buildItem, codeOf } from './support/builders.ts';
 import { TEST_DATABASES } from './support/databases.ts';
 import { openScenario, TAXPAYERS, type Scenario } from './support/scenario.ts';
 
 const { maria, jose, ana } = TAXPAYERS;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TaxgateError);
-    return (err as TaxgateError).code;
-  }
-  throw new Error('no error');
-}
 
 for (const kind of TEST_DATABASES) {
   describe(`over-attestation flag on ${kind}`, () => {

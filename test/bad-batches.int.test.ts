@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TaxgateError } from '../src/errors.ts';
 import { addDays } from '../src/policy/item-rules.ts';
-import { buildItem, buildOfficialKeys, envelope, signEnvelope, today } from './support/builders.ts';
+import {
+  buildItem,
+  buildOfficialKeys,
+  codeOf,
+  envelope,
+  signEnvelope,
+  today,
+} from './support/builders.ts';
 import { TEST_DATABASES } from './support/databases.ts';
 import { openScenario, TAXPAYERS } from './support/scenario.ts';
 
@@ -37,16 +43,6 @@ function resolve(value: unknown): unknown {
   if (typeof o.$daysAgo === 'number') return addDays(today(), -o.$daysAgo);
   if (typeof o.$daysAhead === 'number') return addDays(today(), o.$daysAhead);
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | null> {
-  try {
-    await p;
-    return null;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TaxgateError);
-    return (err as TaxgateError).code;
-  }
 }
 
 const items = (n: number, over: Record<string, unknown> = {}, distinct = false) =>

@@ -5,12 +5,13 @@ import type { Taxgate } from '../src/app.ts';
 import { addDays, validateItem } from '../src/policy/item-rules.ts';
 import { buildServer } from '../src/server/server.ts';
 import {
+  addTestOfficial,
   buildAgreement,
   buildItem,
   buildOfficialKeys,
   envelope,
-  signEnvelope,
   today,
+  signEnvelope,
 } from './support/builders.ts';
 import { evidencePositions } from '../src/intake/batches.store.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
@@ -97,11 +98,7 @@ for (const kind of TEST_DATABASES) {
       // Runs re-request the same subjects: the window across batches is tested in
       // agreement-v2.int.test.ts, not here.
       await tg.applyAgreement(buildAgreement({ duplicate_window_days: 0 }), 'test');
-      keys = await buildOfficialKeys();
-      ({ id: officialId } = await tg.addOfficial(
-        { agreement_id: 'ice-2026', name: 'Head', role: 'agency_head', public_jwk: keys.publicJwk },
-        'test',
-      ));
+      ({ id: officialId, keys } = await addTestOfficial(tg));
     });
     afterAll(async () => {
       await app.close();

@@ -7,7 +7,7 @@ import type { Taxgate } from '../src/app.ts';
 import { makeClientAssertion } from '../src/auth/client-assertion.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
 import { buildServer } from '../src/server/server.ts';
-import { buildAgreement, buildOfficialKeys } from './support/builders.ts';
+import { addTestOfficial, buildAgreement } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
 import {
   checkConsistency,
@@ -79,11 +79,7 @@ for (const kind of TEST_DATABASES) {
     beforeAll(async () => {
       ({ tg, done } = await openTestTaxgate(kind));
       await tg.applyAgreement(buildAgreement(), 'operator:test');
-      const keys = await buildOfficialKeys();
-      const { id } = await tg.addOfficial(
-        { agreement_id: 'ice-2026', name: 'Head', role: 'agency_head', public_jwk: keys.publicJwk },
-        'operator:test',
-      );
+      const { id, keys } = await addTestOfficial(tg, 'ice-2026', 'operator:test');
       requester = () => makeClientAssertion(id, keys.privateKey);
       const have = await tg.ledger.sync();
       await appendEvents(

@@ -15,9 +15,9 @@ import * as ledgerMigration from '../src/storage/migrations/0004-ledger.ts';
 import { openDatabase, pgliteDir } from '../src/storage/db.ts';
 import type { Database } from '../src/storage/schema.ts';
 import {
+  addTestOfficial,
   buildAgreement,
   buildItem,
-  buildOfficialKeys,
   MARIA_RETURN,
   envelope,
   returnsCsv,
@@ -34,11 +34,7 @@ import {
 /** A real run through the Taxgate API: every kind of event the log holds today. */
 async function realRun(tg: Taxgate): Promise<string> {
   await tg.applyAgreement(buildAgreement(), 'operator:test');
-  const keys = await buildOfficialKeys();
-  const { id: officialId } = await tg.addOfficial(
-    { agreement_id: 'ice-2026', name: 'A. Head', role: 'agency_head', public_jwk: keys.publicJwk },
-    'operator:test',
-  );
+  const { id: officialId, keys } = await addTestOfficial(tg, 'ice-2026', 'operator:test');
   await tg.importTaxpayers(returnsCsv([MARIA_RETURN]), { actor: 'operator:test' });
   const jws = await signEnvelope(
     envelope('ice-2026', officialId, [

@@ -6,6 +6,7 @@ import { BatchRejectedError } from '../src/errors.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import type { Taxgate } from '../src/app.ts';
 import {
+  addTestOfficial,
   buildAgreement,
   buildItem,
   buildOfficialKeys,
@@ -26,16 +27,7 @@ for (const kind of TEST_DATABASES) {
     beforeEach(async () => {
       ({ tg, done } = await openTestTaxgate(kind));
       await tg.applyAgreement(buildAgreement(), 'test');
-      keys = await buildOfficialKeys();
-      ({ id: officialId } = await tg.addOfficial(
-        {
-          agreement_id: 'ice-2026',
-          name: 'A. Head',
-          role: 'agency_head',
-          public_jwk: keys.publicJwk,
-        },
-        'test',
-      ));
+      ({ id: officialId, keys } = await addTestOfficial(tg));
       await tg.importTaxpayers(
         returnsCsv([
           MARIA_RETURN,

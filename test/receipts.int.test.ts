@@ -5,9 +5,9 @@ import { makeClientAssertion } from '../src/auth/client-assertion.ts';
 import { listCheckpoints } from '../src/ledger/checkpoints.store.ts';
 import { buildServer } from '../src/server/server.ts';
 import {
+  addTestOfficial,
   buildAgreement,
   buildItem,
-  buildOfficialKeys,
   MARIA_RETURN,
   envelope,
   returnsCsv,
@@ -27,11 +27,7 @@ for (const kind of TEST_DATABASES) {
     beforeAll(async () => {
       ({ tg, done } = await openTestTaxgate(kind));
       await tg.applyAgreement(buildAgreement(), 'operator:test');
-      const keys = await buildOfficialKeys();
-      const { id } = await tg.addOfficial(
-        { agreement_id: 'ice-2026', name: 'Head', role: 'agency_head', public_jwk: keys.publicJwk },
-        'operator:test',
-      );
+      const { id, keys } = await addTestOfficial(tg, 'ice-2026', 'operator:test');
       assertion = () => makeClientAssertion(id, keys.privateKey);
       await tg.importTaxpayers(returnsCsv([MARIA_RETURN]), { actor: 'operator:test' });
       const jws = await signEnvelope(

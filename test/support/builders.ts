@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream';
+import type { Taxgate } from '../../src/app.ts';
+import { TaxgateError } from '../../src/errors.ts';
 import type { Agreement } from '../../src/policy/agreement.ts';
 import { TAXPAYER_COLUMNS } from '../../src/taxpayers/taxpayer-row.ts';
 
@@ -95,6 +97,37 @@ export function buildItem(over: Record<string, unknown> = {}): Record<string, un
 export async function buildOfficialKeys() {
   const pair = await generateEd25519KeyPair();
   return { ...pair, privateKey: await importPrivateJwk(pair.privateJwk, 'test key') };
+}
+
+/**
+ * Registers an agency head of an agreement with fresh keys: the official a test signs
+ * batches as. @example const { id, keys } = await addTestOfficial(tg)
+ */
+export async function addTestOfficial(
+  tg: Pick<Taxgate, 'addOfficial'>,
+  agreementId = 'ice-2026',
+  actor = 'test',
+) {
+  const keys = await buildOfficialKeys();
+  const { id } = await tg.addOfficial(
+    { agreement_id: agreementId, name: 'A. Head', role: 'agency_head', public_jwk: keys.publicJwk },
+    actor,
+  );
+  return { id, keys };
+}
+
+/**
+ * The code of the TaxgateError a promise rejects with, or null when it resolves.
+ * @example expect(await codeOf(tg.approve(id, 'a'))).toBe('BATCH_NOT_MATCHED')
+ */
+export async function codeOf(p: Promise<unknown>): Promise<string | null> {
+  try {
+    await p;
+    return null;
+  } catch (err) {
+    if (!(err instanceof TaxgateError)) throw err;
+    return err.code;
+  }
 }
 
 export { signBatchEnvelope as signEnvelope } from '../../src/intake/sign-batch.ts';

@@ -1,6 +1,7 @@
 import type { Taxgate } from '../../src/app.ts';
 import type { Agreement } from '../../src/policy/agreement.ts';
 import {
+  addTestOfficial,
   buildAgreement,
   buildOfficialKeys,
   envelope,
@@ -56,11 +57,7 @@ export async function openScenario(
 ): Promise<Scenario> {
   const { tg, done } = await openTestTaxgate(kind);
   await tg.applyAgreement(buildAgreement(agreement), 'test');
-  const keys = await buildOfficialKeys();
-  const { id: officialId } = await tg.addOfficial(
-    { agreement_id: 'ice-2026', name: 'A. Head', role: 'agency_head', public_jwk: keys.publicJwk },
-    'test',
-  );
+  const { id: officialId, keys } = await addTestOfficial(tg);
   await tg.importTaxpayers(
     returnsCsv(
       Object.values(TAXPAYERS).map((t, i) => [
