@@ -16,6 +16,7 @@ import pg from 'pg';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
+import { dropServerDatabase } from '../src/storage/db.ts';
 import type { MatchTimings } from '../src/intake/pipeline.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
@@ -342,15 +343,7 @@ async function createBenchDatabase(template?: string): Promise<string> {
   );
   cleanups.push({
     what: `drop database ${name}`,
-    run: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
+    run: () => dropServerDatabase(adminUrl, name),
   });
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -390,8 +383,8 @@ async function keptStoreDatabaseKey(name: string): Promise<string | null> {
 /** Copies the bench database (no one connected) to the kept store database. */
 async function keepStoreDatabase(benchUrl: string, name: string, key: string): Promise<void> {
   const bench = new URL(benchUrl).pathname.slice(1);
+  await dropServerDatabase(adminDatabaseUrl(), name);
   await withAdmin(async (admin) => {
-    await admin.query(`drop database if exists ${name} with (force)`);
     await admin.query(`create database ${name} template ${bench}`);
     await admin.query(`comment on database ${name} is ${pg.escapeLiteral(key)}`);
   });

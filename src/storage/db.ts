@@ -116,3 +116,27 @@ async function migrate(
     current: Object.keys(migrations),
   };
 }
+
+/**
+ * Drops a database on a PostgreSQL server, ending any session still in it (the tests'
+ * and the bench's scratch databases). `WITH (FORCE)` refuses outright (42501) when one
+ * of those sessions is an autovacuum worker and the caller lacks pg_signal_backend:
+ * the worker has no role the caller belongs to. Plain `DROP DATABASE` ends autovacuum
+ * workers itself and waits a few seconds for other sessions to leave, so it is the
+ * fallback (found when CI's autovacuum visited a test's database as it was dropped).
+ */
+export async function dropServerDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const database = admin.escapeIdentifier(name);
+    try {
+      await admin.query(`drop database if exists ${database} with (force)`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42501') throw err;
+      await admin.query(`drop database if exists ${database}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openTaxgate, type Taxgate } from '../../src/app.ts';
+import { dropServerDatabase } from '../../src/storage/db.ts';
 
 /**
  * The databases this run tests against: PGlite by default; the PostgreSQL server
@@ -38,12 +39,7 @@ export async function freshTestEnv(kind: TestDatabaseKind): Promise<TestEnv> {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
+    dropDatabase = () => dropServerDatabase(adminUrl, name);
   }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
