@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type { JWK } from 'jose';
 import { sql, type Kysely } from 'kysely';
@@ -12,14 +13,9 @@ import {
   type ReleasedResults,
   type ResultSigner,
 } from './disclosure/release.ts';
-import { ForbiddenError, TaxgateError } from './errors.ts';
-import {
-  claimNextBatch,
-  getBatch,
-  listItemsWithOutcomes,
-  releaseLease,
-} from './intake/batches.store.ts';
-import { processBatch, type PipelineOptions } from './intake/pipeline.ts';
+import { ConflictError, ForbiddenError, TaxgateError } from './errors.ts';
+import { claimNextBatch, getBatch, listItemsWithOutcomes } from './intake/batches.store.ts';
+import { LEASE_SECONDS, processBatch, type PipelineOptions } from './intake/pipeline.ts';
 import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
 import { verifyLedger } from './ledger/events.store.ts';
@@ -97,6 +93,10 @@ export interface Taxgate {
   importTaxpayers(input: Readable, opts: ImportOptions): ReturnType<typeof importTaxpayerReturns>;
   countTaxpayers(): ReturnType<typeof countTaxpayers>;
   submitBatch(body: Buffer, opts?: SubmitOptions): ReturnType<typeof submitBatch>;
+  /**
+   * Validates and matches one batch under a lease; while another worker holds the
+   * batch, waits for it to finish (or for its lease to run out) instead.
+   */
   processBatch(batchId: string, opts?: PipelineOptions): Promise<void>;
   /** Processes every batch waiting in the queue; returns how many it finished. */
   drainQueue(): Promise<number>;
@@ -247,20 +247,27 @@ export async function openTaxgate(
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),
-    processBatch: (id, o) => processBatch(db, id, { ...pipeline, subjectHash: hashSubject, ...o }),
+    async processBatch(id, o) {
+      for (;;) {
+        try {
+          return await processBatch(db, id, { ...pipeline, subjectHash: hashSubject, ...o });
+        } catch (err) {
+          if (!(err instanceof ConflictError && err.code === 'BATCH_LEASED')) throw err;
+          // Another worker has it: wait until it is done, or until its lease runs out.
+          await setTimeout(1000);
+        }
+      }
+    },
     async drainQueue() {
       let n = 0;
       for (
-        let id = await claimNextBatch(db, workerId);
+        let id = await claimNextBatch(db, workerId, LEASE_SECONDS);
         id;
-        id = await claimNextBatch(db, workerId)
+        id = await claimNextBatch(db, workerId, LEASE_SECONDS)
       ) {
-        try {
-          await processBatch(db, id, { ...pipeline, subjectHash: hashSubject });
-          n++;
-        } finally {
-          await releaseLease(db, id, workerId);
-        }
+        // Processing renews the lease it was claimed with, and gives it back at the end.
+        await processBatch(db, id, { ...pipeline, subjectHash: hashSubject, worker: workerId });
+        n++;
       }
       return n;
     },

@@ -1,8 +1,11 @@
+import { setTimeout } from 'node:timers/promises';
 import { importJWK, type CryptoKey } from 'jose';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyResultJws } from '../src/disclosure/result-document.ts';
 import { BatchRejectedError } from '../src/errors.ts';
+import { claimBatch, claimNextBatch, leaseFence } from '../src/intake/batches.store.ts';
+import { processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import type { Taxgate } from '../src/app.ts';
 import {
@@ -10,6 +13,7 @@ import {
   buildAgreement,
   buildItem,
   buildOfficialKeys,
+  codeOf,
   MARIA_RETURN,
   envelope,
   returnsCsv,
@@ -306,6 +310,84 @@ for (const kind of TEST_DATABASES) {
       expect(view.state).toBe('matched');
       expect(view.items.every((i) => i.outcome === 'NOT_CONFIRMED')).toBe(true);
     });
+
+    it('processes a batch under one lease at a time, and waits while another worker holds it', async () => {
+      const items = [
+        buildItem({ request_id: 'a', street: '123 Main St' }),
+        buildItem({ request_id: 'b', street: '5 Elm Ave', first_name: 'Juan', last_name: 'Perez' }),
+      ];
+      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
+      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const lease = async () =>
+        (
+          await sql<{ lease_owner: string | null }>`
+            select lease_owner from batches where id = ${batch_id}`.execute(tg.db)
+        ).rows[0]!.lease_owner;
+      expect(await claimBatch(tg.db, batch_id, 'wrk_other', 120)).toBe(true);
+      // Pipeline level: refused with its code while the other lease is live.
+      expect(
+        await codeOf(processBatch(tg.db, batch_id, { worker: 'wrk_mine', subjectHash: () => 'h' })),
+      ).toBe('BATCH_LEASED');
+      // The app waits instead, reading and writing nothing meanwhile...
+      let finished = false;
+      const waiting = tg.processBatch(batch_id).then(() => (finished = true));
+      await setTimeout(1500);
+      expect(finished).toBe(false);
+      expect(await tg.operatorView(batch_id)).toMatchObject({ state: 'received' });
+      expect(await lease()).toBe('wrk_other');
+      // ...until the other worker's lease runs out (it crashed): then it takes over.
+      await sql`update batches set lease_until = now() - interval '1 second'
+                 where id = ${batch_id}`.execute(tg.db);
+      await waiting;
+      const view = await tg.operatorView(batch_id);
+      expect(view.state).toBe('matched');
+      expect(view.items.map((i) => i.outcome)).toEqual(['CONFIRMED', 'NOT_CONFIRMED']);
+      expect(await lease()).toBeNull(); // given back at the end
+      // A worker whose lease was taken stops at its next page, before reading anything.
+      const second = await tg.submitBatch(
+        Buffer.from(
+          await signEnvelope(envelope('ice-2026', officialId, [buildItem()]), keys.privateKey),
+        ),
+      );
+      expect(await claimBatch(tg.db, second.batch_id, 'wrk_a', 120)).toBe(true);
+      await sql`update batches set lease_until = now() - interval '1 second'
+                 where id = ${second.batch_id}`.execute(tg.db);
+      expect(await claimBatch(tg.db, second.batch_id, 'wrk_b', 120)).toBe(true);
+      expect(await claimBatch(tg.db, second.batch_id, 'wrk_a', 120)).toBe(false);
+      expect(
+        await codeOf(
+          tg.db.transaction().execute((trx) => leaseFence(trx, second.batch_id, 'wrk_a')),
+        ),
+      ).toBe('BATCH_LEASE_LOST');
+      await tg.db.transaction().execute((trx) => leaseFence(trx, second.batch_id, 'wrk_b'));
+      // A finished batch is not claimed again: processing it does nothing.
+      await tg.processBatch(batch_id);
+      expect(await lease()).toBeNull();
+      expect(await claimBatch(tg.db, batch_id, 'wrk_late', 120)).toBe(false);
+    });
+
+    // Only a server has two sessions at once; PGlite's single connection cannot.
+    if (kind === 'postgres') {
+      it('passes over a batch whose page is in flight, however old its lease', async () => {
+        const jws = await signEnvelope(
+          envelope('ice-2026', officialId, [buildItem()]),
+          keys.privateKey,
+        );
+        const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+        expect(await claimBatch(tg.db, batch_id, 'wrk_a', 120)).toBe(true);
+        await sql`update batches set lease_until = now() - interval '1 second'
+                   where id = ${batch_id}`.execute(tg.db);
+        const page = await tg.db.startTransaction().execute();
+        try {
+          await leaseFence(page, batch_id, 'wrk_a');
+          expect(await claimNextBatch(tg.db, 'wrk_b', 120)).toBeNull();
+          expect(await claimBatch(tg.db, batch_id, 'wrk_b', 120)).toBe(false);
+        } finally {
+          await page.commit().execute();
+        }
+        expect(await claimNextBatch(tg.db, 'wrk_b', 120)).toBe(batch_id);
+      });
+    }
 
     it("releases only when the agreement's number of different approvers have approved", async () => {
       await tg.applyAgreement(buildAgreement({ release_approvals: 2 }), 'operator:test');

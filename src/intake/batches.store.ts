@@ -135,19 +135,81 @@ export async function transition(
 export async function claimNextBatch(
   db: Kysely<Database>,
   worker: string,
-  leaseSeconds = 120,
+  leaseSeconds: number,
+): Promise<string | null> {
+  return claim(db, worker, leaseSeconds, null);
+}
+
+/**
+ * Claims one batch for `worker`, as claimNextBatch would: when it waits for validation
+ * or matching and nobody else holds a live lease on it (its own lease is renewed).
+ */
+export async function claimBatch(
+  db: Kysely<Database>,
+  id: string,
+  worker: string,
+  leaseSeconds: number,
+): Promise<boolean> {
+  return (await claim(db, worker, leaseSeconds, id)) === id;
+}
+
+// SKIP LOCKED also passes over a batch whose page is in flight (leaseFence holds its
+// row): no batch changes hands while a worker is reading returns for it.
+async function claim(
+  db: Kysely<Database>,
+  worker: string,
+  leaseSeconds: number,
+  id: string | null,
 ): Promise<string | null> {
   const r = await sql<{ id: string }>`
     update batches set lease_owner = ${worker}, lease_until = now() + make_interval(secs => ${leaseSeconds})
      where id = (
        select id from batches
         where state in ('received', 'validated')
+          ${id === null ? sql`` : sql`and id = ${id}`}
           and (lease_until is null or lease_until < now() or lease_owner = ${worker})
         order by received_at
         limit 1
         for update skip locked)
     returning id`.execute(db);
   return r.rows[0]?.id ?? null;
+}
+
+/** Extends `worker`'s lease on a batch; false when another worker has taken it. */
+export async function renewLease(
+  db: Kysely<Database>,
+  id: string,
+  worker: string,
+  leaseSeconds: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('batches')
+    .set({ lease_until: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where('id', '=', id)
+    .where('lease_owner', '=', worker)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * First statement of every page transaction: the batch is still `worker`'s, and stays
+ * so until the page commits (FOR SHARE: several lanes of one worker may hold it at
+ * once, a claim by another worker skips it). A worker whose lease was taken over stops
+ * here, before it reads a taxpayer row it could not account for.
+ */
+export async function leaseFence(
+  trx: Transaction<Database>,
+  id: string,
+  worker: string,
+): Promise<void> {
+  const r = await sql<{ lease_owner: string | null }>`
+    select lease_owner from batches where id = ${id} for share`.execute(trx);
+  if (r.rows[0]?.lease_owner !== worker) {
+    throw new ConflictError(
+      'BATCH_LEASE_LOST',
+      `batch ${id} was taken over by another worker; this one stopped before its next page`,
+    );
+  }
 }
 
 export async function releaseLease(

@@ -16,9 +16,15 @@ import {
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { recordInspections } from '../reporting/accounting.store.ts';
+import { ConflictError } from '../errors.ts';
+import { newId } from '../ids.ts';
 import {
+  claimBatch,
   countOutcomes,
   getBatch,
+  leaseFence,
+  releaseLease,
+  renewLease,
   insertEvidencePage,
   storableRequestId,
   insertOutcomes,
@@ -37,6 +43,13 @@ export interface PipelineOptions {
    * runs in this thread, so there it only interleaves.
    */
   lanes?: number;
+  /**
+   * Who holds the batch's lease while this runs (default: a new worker id). The
+   * queue passes the id it claimed the batch with; anyone else waits for that lease.
+   */
+  worker?: string;
+  /** Length of the lease, renewed every third of it while the batch is processed. */
+  leaseSeconds?: number;
   /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
   onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
   /**
@@ -71,6 +84,12 @@ export async function timed<T>(
  */
 type Holds = { subjectHash: SubjectHasher };
 
+/** The options of one run, with the worker that holds the batch's lease. */
+type Run = PipelineOptions & Holds & { worker: string };
+
+/** How long a worker holds a batch without renewing it (the queue claims for as long). */
+export const LEASE_SECONDS = 120;
+
 const WORKER_ACTOR = 'system:pipeline';
 
 /**
@@ -87,12 +106,36 @@ export async function processBatch(
   opts: PipelineOptions & Holds,
 ): Promise<void> {
   const pageSize = opts.pageSize ?? 5000;
-  let batch = await getBatch(db, batchId);
-  if (batch.state === 'received') {
-    await validatePhase(db, batchId, pageSize, opts);
-    batch = await getBatch(db, batchId);
+  const run: Run = { ...opts, worker: opts.worker ?? newId('wrk') };
+  const leaseSeconds = opts.leaseSeconds ?? LEASE_SECONDS;
+  // One worker at a time per batch: two would read the same returns, and the one
+  // whose outcomes lost the race could not account for what it read.
+  if (!(await claimBatch(db, batchId, run.worker, leaseSeconds))) {
+    const batch = await getBatch(db, batchId);
+    if (batch.state !== 'received' && batch.state !== 'validated') return; // nothing left to do
+    const until = batch.lease_until ? new Date(batch.lease_until).toISOString() : 'now';
+    throw new ConflictError(
+      'BATCH_LEASED',
+      `batch ${batchId} is being processed by another worker (its lease runs until ${until})`,
+    );
   }
-  if (batch.state === 'validated') await matchPhase(db, batchId, pageSize, opts);
+  const renewal = setInterval(
+    () => void renewLease(db, batchId, run.worker, leaseSeconds).catch(() => undefined),
+    (leaseSeconds * 1000) / 3,
+  );
+  renewal.unref();
+  try {
+    let batch = await getBatch(db, batchId);
+    if (batch.state === 'received') {
+      await validatePhase(db, batchId, pageSize, run);
+      batch = await getBatch(db, batchId);
+    }
+    if (batch.state === 'validated') await matchPhase(db, batchId, pageSize, run);
+  } finally {
+    clearInterval(renewal);
+    // Best effort: a lease not given back runs out by itself.
+    await releaseLease(db, batchId, run.worker).catch(() => undefined);
+  }
 }
 
 async function judgeContext(db: Kysely<Database>, batchId: string) {
@@ -103,12 +146,7 @@ async function judgeContext(db: Kysely<Database>, batchId: string) {
   return { batch, ctx: { agreement, today } };
 }
 
-async function validatePhase(
-  db: Kysely<Database>,
-  batchId: string,
-  pageSize: number,
-  opts: PipelineOptions & Holds,
-) {
+async function validatePhase(db: Kysely<Database>, batchId: string, pageSize: number, opts: Run) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const judge = new BatchItemJudge(ctx);
   opts.onProgress?.('validate', 0, batch.item_count);
@@ -135,6 +173,7 @@ async function validatePhase(
       }
     }
     await db.transaction().execute(async (trx) => {
+      await leaseFence(trx, batchId, opts.worker);
       // The same subject in another batch within the agreement's window (src/policy).
       const window = ctx.agreement.duplicate_window_days;
       outcomes.push(...(await windowDuplicates(trx, batch, window, lawful, opts.subjectHash)));
@@ -162,12 +201,7 @@ async function validatePhase(
   );
 }
 
-async function matchPhase(
-  db: Kysely<Database>,
-  batchId: string,
-  pageSize: number,
-  opts: PipelineOptions & Holds,
-) {
+async function matchPhase(db: Kysely<Database>, batchId: string, pageSize: number, opts: Run) {
   const batch = await getBatch(db, batchId);
   // Validated under other rules (this program was upgraded between the two phases):
   // judge each item again before any taxpayer row is read for it.
@@ -235,7 +269,7 @@ async function matchOnePage(
   model: Awaited<ReturnType<typeof activeModel>>,
   page: Awaited<ReturnType<typeof readUndecidedItems>>,
   rejudge: ItemRuleContext | null,
-  opts: PipelineOptions & Holds,
+  opts: Run,
 ): Promise<void> {
   const { subjectHash, matchTimings: timings } = opts;
   const batchId = batch.id;
@@ -251,6 +285,7 @@ async function matchOnePage(
     return { position, item: v.item };
   });
   await db.transaction().execute(async (trx) => {
+    await leaseFence(trx, batchId, opts.worker);
     // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
     const held = await timed(timings, 'holds', () =>
       suspendHeldItems(trx, batch, page, subjectHash),
