@@ -6,7 +6,7 @@
  *   npm run bench -- --returns 100000 --items 10000 [--database pglite|postgres] [--seed N] [--out FILE]
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -390,6 +390,38 @@ async function keepStoreDatabase(benchUrl: string, name: string, key: string): P
   });
 }
 
+/**
+ * CPU (user + system, ms) of every `postgres` process on this machine from /proc, or null
+ * without /proc or such a process (a server elsewhere). Beside match_process_cpu_ms it
+ * shows how the two cores were shared. Read synchronously: it is taken in the progress
+ * callback, at the phase's first instant. A process that ends during the phase (an
+ * autovacuum worker) takes its CPU with it; Linux counts in USER_HZ = 100 ticks a second.
+ */
+function localPostgresCpuMs(): number | null {
+  let ticks = 0;
+  let found = false;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' '); // from field 3, state
+    ticks += Number(fields[11]) + Number(fields[12]); // fields 14 and 15: utime, stime
+    found = true;
+  }
+  return found ? ticks * 10 : null;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -525,13 +557,18 @@ async function main(): Promise<void> {
   let matchItems = 0;
   const matchTimings: MatchTimings = new Map();
   let matchCpuStart: NodeJS.CpuUsage | undefined;
+  const serverCpu = opts.database === 'postgres' ? localPostgresCpuMs : () => null;
+  let serverCpuStart: number | null = null;
   await tg.processBatch(submitted.batch_id, {
     ...(opts.lanes ? { lanes: opts.lanes } : {}),
     matchTimings,
     onProgress: (p, done, total) => {
       if (done === 0) {
         phaseStart[p] = performance.now();
-        if (p === 'match') matchCpuStart = process.cpuUsage();
+        if (p === 'match') {
+          serverCpuStart = serverCpu();
+          matchCpuStart = process.cpuUsage();
+        }
       }
       if (p === 'match') matchItems = total;
       if (phase.current && phase.current !== p) bars[phase.current].end();
@@ -544,6 +581,9 @@ async function main(): Promise<void> {
   // how busy this thread was; the database server's own CPU is not in it.
   const matchCpu = matchCpuStart ? process.cpuUsage(matchCpuStart) : { user: 0, system: 0 };
   const matchCpuMs = (matchCpu.user + matchCpu.system) / 1000;
+  const serverCpuEnd = serverCpu();
+  const matchServerCpuMs =
+    serverCpuStart !== null && serverCpuEnd !== null ? serverCpuEnd - serverCpuStart : null;
   const validateMs = phaseStart.match - phaseStart.validate;
   const matchMs = t2 + processMs - phaseStart.match;
   if (phase.current) bars[phase.current].end();
@@ -626,6 +666,7 @@ async function main(): Promise<void> {
     match_items: matchItems,
     match_items_per_s: round(perSecond(matchItems, matchMs)),
     match_process_cpu_ms: round(matchCpuMs),
+    match_server_cpu_ms: matchServerCpuMs === null ? null : round(matchServerCpuMs),
     // Summed over pages and lanes: with two lanes they add up to more than match_ms.
     match_parts_ms: Object.fromEntries([...matchTimings].map(([k, v]) => [k, round(v)])),
     ledger_events: LEDGER_EVENTS,
@@ -696,6 +737,7 @@ async function main(): Promise<void> {
   );
   const lanes = opts.lanes ?? (opts.database === 'postgres' ? 2 : 1);
   line('    CPU of this process', fmtMs(matchCpuMs));
+  if (matchServerCpuMs !== null) line('    CPU of PostgreSQL', fmtMs(matchServerCpuMs));
   console.log(`    parts of match${lanes > 1 ? ` (summed over ${lanes} lanes)` : ''}`);
   for (const [part, ms] of [...matchTimings].sort((a, b) => b[1] - a[1]))
     line(`      ${part}`, fmtMs(ms));
