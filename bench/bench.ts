@@ -5,27 +5,39 @@
  *
  *   npm run bench -- --returns 100000 --items 10000 [--database pglite|postgres] [--seed N] [--out FILE]
  */
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
-import { dropServerDatabase } from '../src/storage/db.ts';
 import type { MatchTimings } from '../src/intake/pipeline.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
 import { appendEvents } from '../src/ledger/events.store.ts';
-import type { AgreementDocument } from '../src/policy/agreement.ts';
 import { addDays } from '../src/policy/item-rules.ts';
-import { seededRandom, syntheticReturns, toCsvLine } from '../src/taxpayers/synthetic.ts';
-import { TAXPAYER_COLUMNS, type TaxpayerReturn } from '../src/taxpayers/taxpayer-row.ts';
-
-type DatabaseKind = 'pglite' | 'postgres';
+import { dropServerDatabase } from '../src/storage/db.ts';
+import { seededRandom, syntheticReturns } from '../src/taxpayers/synthetic.ts';
+import type { TaxpayerReturn } from '../src/taxpayers/taxpayer-row.ts';
+import {
+  adminDatabaseUrl,
+  databaseOption,
+  integerOption,
+  nf,
+  note,
+  perSecond,
+  progress,
+  runTool,
+  scratchDatabase,
+  toolAgreement,
+  UsageError,
+  withAdmin,
+  writeReturnsCsv,
+  type Cleanups,
+  type DatabaseKind,
+} from '../tools/harness.ts';
 /** Which part of the batch an item was built for (the bench's own ground truth). */
 type Category = 'from_returns' | 'random_people' | 'invalid';
 
@@ -77,18 +89,8 @@ function parseOptions(argv: string[]): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
-    if (v === undefined) return dflt;
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isSafeInteger(n) || n < min) {
-      throw new UsageError(`--${name} must be an integer ≥ ${min}, not '${v}'`);
-    }
-    return n;
-  };
-  const database = (values.database ?? 'pglite') as DatabaseKind;
-  if (database !== 'pglite' && database !== 'postgres') {
-    throw new UsageError(`--database must be pglite or postgres, not '${values.database}'`);
-  }
+  const int = integerOption;
+  const database = databaseOption(values.database);
   if (values.store && database === 'postgres' && !/^[a-z_][a-z0-9_]{0,62}$/.test(values.store)) {
     throw new UsageError(
       `--store names a database with --database postgres: lower-case letters, digits and _, not '${values.store}'`,
@@ -105,39 +107,12 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-class UsageError extends Error {}
-
 // ---------------------------------------------------------------- helpers
 
-const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const nf1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const MiB = 1024 * 1024;
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${nf1.format(ms / 1000)} s` : `${nf.format(ms)} ms`);
-const perSecond = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : 0);
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** Progress on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
-function progress(label: string) {
-  const tty = process.stderr.isTTY;
-  const start = performance.now();
-  let lastLine = -Infinity;
-  return {
-    update(done: number, total: number) {
-      const now = performance.now();
-      if (!tty && now - lastLine < 3000 && done < total) return;
-      lastLine = now;
-      const pct = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
-      const rate = nf.format(perSecond(done, now - start));
-      const text = `  ${label}: ${nf.format(done)}/${nf.format(total)}${pct}, ${rate}/s`;
-      process.stderr.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
-    },
-    end() {
-      if (tty) process.stderr.write('\n');
-    },
-  };
-}
-
-const note = (s: string) => process.stderr.write(`${s}\n`);
 
 /** Peak resident set size, sampled every 100 ms (misses spikes shorter than that). */
 function rssSampler() {
@@ -152,93 +127,39 @@ function rssSampler() {
   };
 }
 
-/** Cleanup steps run once, last registered first, on success, failure or a signal. */
-const cleanups: { what: string; run: () => Promise<void> }[] = [];
-let cleaningUp: Promise<void> | null = null;
-let interrupted = false;
-function cleanUp(): Promise<void> {
-  cleaningUp ??= (async () => {
-    while (cleanups.length > 0) {
-      const step = cleanups.pop()!;
-      try {
-        await step.run();
-      } catch (err) {
-        note(`bench: cleanup failed (${step.what}): ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    note(`\nbench: ${signal}, cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
 // ---------------------------------------------------------------- data
-
-function benchAgreement(maxItems: number): AgreementDocument {
-  const today = new Date().toISOString().slice(0, 10);
-  return {
-    id: AGREEMENT_ID,
-    requesting_agency: 'DHS/ICE (benchmark)',
-    effective_from: addDays(today, -30),
-    expires_at: addDays(today, 300),
-    statutes: [STATUTE],
-    signatory_roles: ['agency_head'],
-    departure_period_days: 90,
-    max_batch_items: Math.max(1000, maxItems),
-    duplicate_window_days: 180,
-    retention_days: 365,
-    release_approvals: 1,
-  };
-}
 
 /**
  * Writes the returns CSV and, on the way, keeps a uniform sample (reservoir) of
  * `sampleSize` latest-year returns: one per TIN, each the TIN's address of record.
  */
-async function writeReturnsCsv(
+async function writeSampledReturnsCsv(
   path: string,
   opts: Options,
   sampleSize: number,
 ): Promise<{ sample: TaxpayerReturn[]; latestReturns: number; bytes: number }> {
-  const out = createWriteStream(path);
   const rnd = seededRandom(opts.seed * 7919 + 17);
   const sample: TaxpayerReturn[] = [];
   let latestReturns = 0;
-  let written = 0;
-  let buffer: string[] = [TAXPAYER_COLUMNS.join(',')];
-  const bar = progress('generate CSV');
-  for (const r of syntheticReturns({
-    returns: opts.returns,
-    seed: opts.seed,
-    latestYear: LATEST_YEAR,
-  })) {
-    buffer.push(toCsvLine(r));
-    written++;
-    if (r.tax_year === LATEST_YEAR) {
-      if (sample.length < sampleSize) sample.push(r);
-      else {
-        const j = Math.floor(rnd() * (latestReturns + 1));
-        if (j < sampleSize) sample[j] = r;
+  function* sampled(): Generator<TaxpayerReturn> {
+    for (const r of syntheticReturns({
+      returns: opts.returns,
+      seed: opts.seed,
+      latestYear: LATEST_YEAR,
+    })) {
+      if (r.tax_year === LATEST_YEAR) {
+        if (sample.length < sampleSize) sample.push(r);
+        else {
+          const j = Math.floor(rnd() * (latestReturns + 1));
+          if (j < sampleSize) sample[j] = r;
+        }
+        latestReturns++;
       }
-      latestReturns++;
-    }
-    if (buffer.length >= 2000) {
-      if (!out.write(buffer.join('\n') + '\n')) await once(out, 'drain');
-      buffer = [];
-      if (written % 20_000 === 0) bar.update(written, opts.returns);
+      yield r;
     }
   }
-  if (buffer.length > 0) out.write(buffer.join('\n') + '\n');
-  out.end();
-  await once(out, 'finish');
-  bar.update(written, opts.returns);
-  bar.end();
-  return { sample, latestReturns, bytes: out.bytesWritten };
+  const bytes = await writeReturnsCsv(path, sampled(), opts.returns, 'generate CSV');
+  return { sample, latestReturns, bytes };
 }
 
 /** A lawful, complete request item for a person at an address. */
@@ -334,41 +255,6 @@ async function keptStoreKey(dir: string): Promise<string | null> {
   }
 }
 
-/** A fresh database on the DATABASE_URL server; returns its URL and registers its drop. */
-async function createBenchDatabase(template?: string): Promise<string> {
-  const adminUrl = adminDatabaseUrl();
-  const name = `taxgate_bench_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  await withAdmin((admin) =>
-    admin.query(`create database ${name}${template ? ` template ${template}` : ''}`),
-  );
-  cleanups.push({
-    what: `drop database ${name}`,
-    run: () => dropServerDatabase(adminUrl, name),
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  note(`bench: created database ${name} on ${url.host}`);
-  return url.toString();
-}
-
-function adminDatabaseUrl(): string {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    throw new UsageError('--database postgres needs DATABASE_URL (postgres://user:pass@host/db)');
-  }
-  return adminUrl;
-}
-
-async function withAdmin<T>(run: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
-  await admin.connect();
-  try {
-    return await run(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
 /** The returns/seed a kept store database was imported with (its comment), or null. */
 async function keptStoreDatabaseKey(name: string): Promise<string | null> {
   const r = await withAdmin((admin) =>
@@ -386,7 +272,7 @@ async function keepStoreDatabase(benchUrl: string, name: string, key: string): P
   await dropServerDatabase(adminDatabaseUrl(), name);
   await withAdmin(async (admin) => {
     await admin.query(`create database ${name} template ${bench}`);
-    await admin.query(`comment on database ${name} is ${pg.escapeLiteral(key)}`);
+    await admin.query(`comment on database ${name} is ${admin.escapeLiteral(key)}`);
   });
 }
 
@@ -424,17 +310,16 @@ function localPostgresCpuMs(): number | null {
 
 // ---------------------------------------------------------------- main
 
-async function main(): Promise<void> {
+async function main(cleanups: Cleanups): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const rss = rssSampler();
-  cleanups.push({ what: 'stop RSS sampler', run: async () => rss.stop() });
+  cleanups.add('stop RSS sampler', async () => rss.stop());
 
   const tmp = await mkdtemp(join(tmpdir(), 'taxgate-bench-'));
-  cleanups.push({
-    what: `remove ${tmp}`,
-    // Retries: on an interrupt PGlite may still be writing into the folder.
-    run: () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
-  });
+  // Retries: on an interrupt PGlite may still be writing into the folder.
+  cleanups.add(`remove ${tmp}`, () =>
+    rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+  );
   const dataDir = join(tmp, 'data');
   const csvPath = join(tmp, 'returns.csv');
 
@@ -454,7 +339,7 @@ async function main(): Promise<void> {
   let databaseUrl: string | undefined;
   if (opts.database === 'postgres') {
     if (reuse) note(`bench: reusing the store kept in database ${opts.store} (import skipped)`);
-    databaseUrl = await createBenchDatabase(reuse ? opts.store! : undefined);
+    databaseUrl = await scratchDatabase(cleanups, 'taxgate_bench', reuse ? opts.store! : undefined);
   } else {
     delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
   }
@@ -468,7 +353,7 @@ async function main(): Promise<void> {
   // 1. Synthetic returns CSV (not timed as taxgate work).
   const nMatchWanted = Math.round(opts.items * 0.6);
   let t = performance.now();
-  const csv = await writeReturnsCsv(csvPath, opts, nMatchWanted);
+  const csv = await writeSampledReturnsCsv(csvPath, opts, nMatchWanted);
   const generateMs = performance.now() - t;
 
   // 2. Open (and migrate) a fresh taxgate, or a copy of a kept store.
@@ -480,7 +365,7 @@ async function main(): Promise<void> {
   let tg: Taxgate = await openTaxgate(config);
   const openMs = performance.now() - t;
   const rssAfterOpen = process.memoryUsage().rss;
-  cleanups.push({ what: 'close taxgate', run: () => tg.close() });
+  cleanups.add('close taxgate', () => tg.close());
 
   // 3. Import.
   let imported = {
@@ -523,7 +408,15 @@ async function main(): Promise<void> {
   }
 
   // 4. Agreement, official, signed batch.
-  await tg.applyAgreement(benchAgreement(opts.items), 'admin:bench');
+  await tg.applyAgreement(
+    toolAgreement({
+      id: AGREEMENT_ID,
+      requestingAgency: 'DHS/ICE (benchmark)',
+      statute: STATUTE,
+      items: opts.items,
+    }),
+    'admin:bench',
+  );
   const keys = await generateEd25519KeyPair();
   const privateKey = await importPrivateJwk(keys.privateJwk, 'the bench key');
   const { id: officialId } = await tg.addOfficial(
@@ -768,20 +661,4 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${opts.out}`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (interrupted) {
-    // The signal handler reports and cleans up; the error is only the interruption's echo.
-  } else if (
-    err instanceof UsageError ||
-    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
-    console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);
-  } else {
-    console.error('bench: failed:', err);
-  }
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runTool('bench', USAGE, main);

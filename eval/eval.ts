@@ -7,14 +7,12 @@
  *
  *   npm run eval -- [--seed N] [--returns N] [--items N] [--out FILE] [--database pglite|postgres]
  */
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
@@ -28,11 +26,21 @@ import {
   type Category,
   type GeneratedRequest,
 } from '../src/matching/evaluation/request-generator.ts';
-import { generateEvalStore, type EvalStore } from '../src/matching/evaluation/store-generator.ts';
-import type { AgreementDocument } from '../src/policy/agreement.ts';
-import { addDays } from '../src/policy/item-rules.ts';
-import { toCsvLine } from '../src/taxpayers/synthetic.ts';
-import { TAXPAYER_COLUMNS } from '../src/taxpayers/taxpayer-row.ts';
+import { generateEvalStore } from '../src/matching/evaluation/store-generator.ts';
+import {
+  databaseOption,
+  integerOption,
+  nf,
+  note,
+  progress,
+  runTool,
+  scratchDatabase,
+  toolAgreement,
+  writeReturnsCsv,
+  type Cleanups,
+  type DatabaseKind,
+} from '../tools/harness.ts';
+import { pct, wilsonLower } from './labelled/harness.ts';
 
 /** The held-out seed: never used while tuning the engine (tuning uses TUNING_SEED). */
 const HELD_OUT_SEED = 20261124;
@@ -53,8 +61,6 @@ const USAGE = `usage: npm run eval -- [options]
                      taxgate batch show/explain --data DIR; its path is printed
   -h, --help         this text`;
 
-type DatabaseKind = 'pglite' | 'postgres';
-
 interface Options {
   keep: boolean;
   seed: number;
@@ -63,8 +69,6 @@ interface Options {
   out: string;
   database: DatabaseKind;
 }
-
-class UsageError extends Error {}
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -85,18 +89,8 @@ function parseOptions(argv: string[]): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
-    if (v === undefined) return dflt;
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isSafeInteger(n) || n < min) {
-      throw new UsageError(`--${name} must be an integer ≥ ${min}, not '${v}'`);
-    }
-    return n;
-  };
-  const database = (values.database ?? 'pglite') as DatabaseKind;
-  if (database !== 'pglite' && database !== 'postgres') {
-    throw new UsageError(`--database must be pglite or postgres, not '${values.database}'`);
-  }
+  const int = integerOption;
+  const database = databaseOption(values.database);
   const seed = int('seed', values.seed, HELD_OUT_SEED, 0);
   return {
     seed,
@@ -110,129 +104,15 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------- helpers
 
-const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const pct = (x: number | null, digits = 2) =>
-  x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
 const ratio = (k: number, n: number) => (n > 0 ? k / n : null);
-const note = (s: string) => process.stderr.write(`${s}\n`);
 
-/** Progress on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
-function progress(label: string) {
-  const tty = process.stderr.isTTY;
-  let last = -Infinity;
-  return {
-    update(done: number, total: number) {
-      const now = performance.now();
-      if (!tty && now - last < 3000 && done < total) return;
-      last = now;
-      const share = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
-      const text = `  ${label}: ${nf.format(done)}/${nf.format(total)}${share}`;
-      process.stderr.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
-    },
-    end() {
-      if (tty) process.stderr.write('\n');
-    },
-  };
-}
-
-/** Wilson score interval's lower bound (95 %) for k successes in n. */
-function wilsonLower(k: number, n: number): number | null {
-  if (n === 0) return null;
-  const z = 1.959964;
-  const p = k / n;
-  const z2n = (z * z) / n;
-  return (p + z2n / 2 - z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
-}
-
-/** Cleanup steps, run once, last registered first, on success, failure or a signal. */
-const cleanups: { what: string; run: () => Promise<void> }[] = [];
-let cleaningUp: Promise<void> | null = null;
-let interrupted = false;
-function cleanUp(): Promise<void> {
-  cleaningUp ??= (async () => {
-    while (cleanups.length > 0) {
-      const step = cleanups.pop()!;
-      try {
-        await step.run();
-      } catch (err) {
-        note(`eval: cleanup failed (${step.what}): ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    note(`\neval: ${signal}, cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-async function createEvalDatabase(): Promise<string> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    throw new UsageError('--database postgres needs DATABASE_URL (postgres://user:pass@host/db)');
-  }
-  const name = `taxgate_eval_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  cleanups.push({
-    what: `drop database ${name}`,
-    run: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  note(`eval: created database ${name} on ${url.host}`);
-  return url.toString();
-}
-
-async function writeStoreCsv(path: string, store: EvalStore): Promise<void> {
-  const out = createWriteStream(path);
-  const bar = progress('write CSV');
-  let buffer: string[] = [TAXPAYER_COLUMNS.join(',')];
-  for (let i = 0; i < store.returns.length; i++) {
-    buffer.push(toCsvLine(store.returns[i]!));
-    if (buffer.length >= 2000) {
-      if (!out.write(buffer.join('\n') + '\n')) await once(out, 'drain');
-      buffer = [];
-      bar.update(i + 1, store.returns.length);
-    }
-  }
-  if (buffer.length > 0) out.write(buffer.join('\n') + '\n');
-  out.end();
-  await once(out, 'finish');
-  bar.update(store.returns.length, store.returns.length);
-  bar.end();
-}
-
-function evalAgreement(today: string, items: number): AgreementDocument {
-  return {
+function evalAgreement(items: number) {
+  return toolAgreement({
     id: AGREEMENT_ID,
-    requesting_agency: 'DHS/ICE (evaluation)',
-    effective_from: addDays(today, -30),
-    expires_at: addDays(today, 300),
-    statutes: [DEFAULT_STATUTE],
-    signatory_roles: ['agency_head'],
-    departure_period_days: 90,
-    max_batch_items: Math.max(1000, items),
-    duplicate_window_days: 180,
-    retention_days: 365,
-    release_approvals: 1,
-  };
+    requestingAgency: 'DHS/ICE (evaluation)',
+    statute: DEFAULT_STATUTE,
+    items,
+  });
 }
 
 // ---------------------------------------------------------------- scoring
@@ -322,16 +202,15 @@ function score(requests: GeneratedRequest[], outcomes: Map<string, string | null
 
 // ---------------------------------------------------------------- main
 
-async function main(): Promise<void> {
+async function main(cleanups: Cleanups): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const started = performance.now();
   const today = new Date().toISOString().slice(0, 10);
   const tmp = await mkdtemp(join(tmpdir(), 'taxgate-eval-'));
   if (!opts.keep) {
-    cleanups.push({
-      what: `remove ${tmp}`,
-      run: () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
-    });
+    cleanups.add(`remove ${tmp}`, () =>
+      rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+    );
   }
   const dataDir = join(tmp, 'data');
   const csvPath = join(tmp, 'returns.csv');
@@ -341,7 +220,7 @@ async function main(): Promise<void> {
     TAXGATE_LOG_LEVEL: 'warn',
   };
   let databaseUrl: string | undefined;
-  if (opts.database === 'postgres') databaseUrl = await createEvalDatabase();
+  if (opts.database === 'postgres') databaseUrl = await scratchDatabase(cleanups, 'taxgate_eval');
   else delete env.DATABASE_URL; // PGlite in the temp folder, whatever the shell says.
   const config = loadConfig(env, { dataDir, databaseUrl });
   note(
@@ -364,11 +243,11 @@ async function main(): Promise<void> {
       `eval: warning: the store was too small for ${short.map(([c, n]) => `${c} −${n}`).join(', ')}`,
     );
   }
-  await writeStoreCsv(csvPath, store);
+  await writeReturnsCsv(csvPath, store.returns, store.returns.length);
 
   // 2. A fresh taxgate, the store imported through the public path.
   const tg: Taxgate = await openTaxgate(config);
-  cleanups.push({ what: 'close taxgate', run: () => tg.close() });
+  cleanups.add('close taxgate', () => tg.close());
   const importBar = progress('import');
   const imported = await tg.importTaxpayers(createReadStream(csvPath), {
     actor: 'eval',
@@ -383,7 +262,7 @@ async function main(): Promise<void> {
   const counts = await tg.countTaxpayers();
 
   // 3. Agreement, official, signed batch, submitted and processed.
-  await tg.applyAgreement(evalAgreement(today, set.requests.length), 'admin:eval');
+  await tg.applyAgreement(evalAgreement(set.requests.length), 'admin:eval');
   const keys = await generateEd25519KeyPair();
   const privateKey = await importPrivateJwk(keys.privateJwk, 'the eval key');
   const { id: officialId } = await tg.addOfficial(
@@ -539,20 +418,4 @@ function printReport(
   table('negatives (errors = false confirmations)', rows('negative'));
 }
 
-try {
-  await main();
-} catch (err) {
-  if (interrupted) {
-    // The signal handler reports and cleans up.
-  } else if (
-    err instanceof UsageError ||
-    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
-    console.error(`eval: ${(err as Error).message}\n\n${USAGE}`);
-  } else {
-    console.error('eval: failed:', err);
-  }
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runTool('eval', USAGE, main);

@@ -11,17 +11,17 @@
  *   node bin/run-ts.js eval/febrl.ts [--seed N] [--holdout 0.2] [--train 0.5] [--out FILE]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { MissingDataError, readFebrl, sharedDataDir, sharedFile } from './labelled/data.ts';
-import { nf, pct, printMisses, printSummary } from './labelled/harness.ts';
+import { nf, runTool } from '../tools/harness.ts';
+import { pct, printMisses, printSummary } from './labelled/harness.ts';
 import {
   buildFebrlSet,
   DEFAULT_PROTOCOL,
   engineState,
+  parseProtocolOptions,
   runModels,
-  type FebrlProtocol,
 } from './labelled/protocol.ts';
 
 const TARGETS = { precision: 0.999, recall: 0.9 };
@@ -36,43 +36,8 @@ const USAGE = `usage: node bin/run-ts.js eval/febrl.ts [options]
 
 Reads ../shared/data/febrl/dataset4{a,b}.csv in place (or $TAXGATE_SHARED_DATA/febrl).`;
 
-class UsageError extends Error {}
-
-function parseOptions(argv: string[]): FebrlProtocol & { out: string } {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      seed: { type: 'string' },
-      holdout: { type: 'string' },
-      train: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const share = (name: string, v: string | undefined, dflt: number) => {
-    if (v === undefined) return dflt;
-    const x = Number(v);
-    if (!(x >= 0 && x < 1)) throw new UsageError(`--${name} must be in [0, 1), not '${v}'`);
-    return x;
-  };
-  const seed = values.seed === undefined ? DEFAULT_PROTOCOL.seed : Number(values.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new UsageError(`--seed must be a non-negative integer, not '${values.seed}'`);
-  return {
-    seed,
-    holdout: share('holdout', values.holdout, DEFAULT_PROTOCOL.holdout),
-    train: share('train', values.train, DEFAULT_PROTOCOL.train),
-    out: resolve(values.out ?? join('eval', 'results', 'febrl4.json')),
-  };
-}
-
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseProtocolOptions(process.argv.slice(2), USAGE, 'febrl4.json');
   const started = performance.now();
   const a = readFebrl(sharedFile('febrl', 'dataset4a.csv'));
   const b = readFebrl(sharedFile('febrl', 'dataset4b.csv'));
@@ -146,15 +111,6 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${opts.out}`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (err instanceof MissingDataError) console.error(`eval/febrl: ${err.message}`);
-  else if (
-    err instanceof UsageError ||
-    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  )
-    console.error(`eval/febrl: ${(err as Error).message}\n\n${USAGE}`);
-  else console.error('eval/febrl: failed:', err);
-  process.exitCode = 1;
-}
+await runTool('eval/febrl', USAGE, main, (err) =>
+  err instanceof MissingDataError ? err.message : null,
+);

@@ -10,16 +10,15 @@
  *   node bin/run-ts.js eval/labelled.ts [--seed N] [--holdout 0.2] [--train 0.5] [--out FILE]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL } from '../src/matching/model.ts';
+import { nf, runTool } from '../tools/harness.ts';
 import { MissingDataError, readFebrl, sharedDataDir, sharedFile } from './labelled/data.ts';
 import {
   blockingFigures,
   decideRequest,
   evaluate,
-  nf,
   pct,
   prepare,
   printMisses,
@@ -30,8 +29,8 @@ import {
   buildFebrlSet,
   DEFAULT_PROTOCOL,
   engineState,
+  parseProtocolOptions,
   runModels,
-  type FebrlProtocol,
 } from './labelled/protocol.ts';
 import { buildSenzingSet } from './labelled/senzing.ts';
 
@@ -45,41 +44,6 @@ const USAGE = `usage: node bin/run-ts.js eval/labelled.ts [options]
 
 Reads ../shared/data (or $TAXGATE_SHARED_DATA) in place: febrl/dataset{1,2,3}.csv,
 zingg_febrl_20k/febrl_20k.csv, senzing_truthset/.`;
-
-class UsageError extends Error {}
-
-function parseOptions(argv: string[]): FebrlProtocol & { out: string } {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      seed: { type: 'string' },
-      holdout: { type: 'string' },
-      train: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const share = (name: string, v: string | undefined, dflt: number) => {
-    if (v === undefined) return dflt;
-    const x = Number(v);
-    if (!(x >= 0 && x < 1)) throw new UsageError(`--${name} must be in [0, 1), not '${v}'`);
-    return x;
-  };
-  const seed = values.seed === undefined ? DEFAULT_PROTOCOL.seed : Number(values.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new UsageError(`--seed must be a non-negative integer, not '${values.seed}'`);
-  return {
-    seed,
-    holdout: share('holdout', values.holdout, DEFAULT_PROTOCOL.holdout),
-    train: share('train', values.train, DEFAULT_PROTOCOL.train),
-    out: resolve(values.out ?? join('eval', 'results', 'labelled-sets.json')),
-  };
-}
 
 /** FEBRL-format sets: one file holds originals and duplicates (a deduplication set). */
 const FEBRL_FORMAT = [
@@ -97,7 +61,7 @@ const NOT_APPLICABLE = {
 };
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseProtocolOptions(process.argv.slice(2), USAGE, 'labelled-sets.json');
   const started = performance.now();
   const sets: Record<string, unknown> = {};
 
@@ -207,15 +171,6 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${opts.out}`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (err instanceof MissingDataError) console.error(`eval/labelled: ${err.message}`);
-  else if (
-    err instanceof UsageError ||
-    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  )
-    console.error(`eval/labelled: ${(err as Error).message}\n\n${USAGE}`);
-  else console.error('eval/labelled: failed:', err);
-  process.exitCode = 1;
-}
+await runTool('eval/labelled', USAGE, main, (err) =>
+  err instanceof MissingDataError ? err.message : null,
+);

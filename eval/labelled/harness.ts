@@ -29,20 +29,9 @@ import {
   score,
   type ModelParameters,
 } from '../../src/matching/scoring.ts';
+import { nf } from '../../tools/harness.ts';
 
 // ---------------------------------------------------------------- small tools
-
-/** A seeded PRNG (mulberry32): the splits are reproducible from the seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Wilson score interval's lower bound (95 %) for k successes in n. */
 export function wilsonLower(k: number, n: number): number | null {
@@ -53,7 +42,6 @@ export function wilsonLower(k: number, n: number): number | null {
   return (p + z2n / 2 - z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
 }
 
-export const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const pct = (x: number | null, digits = 2) =>
   x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
 const ratio = (k: number, n: number) => (n > 0 ? k / n : null);

@@ -4,8 +4,9 @@
  * docs/matching-eval-labelled.md#protocol.
  */
 import { execFileSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { febrlChanges, febrlEntity, febrlFeatures, type FebrlRow } from './data.ts';
 import {
   blockingFigures,
@@ -13,7 +14,6 @@ import {
   HARD_RULES_SUBSET,
   InMemoryStore,
   prepare,
-  seededRandom,
   trainEm,
   trainLabelled,
   type EvalRequest,
@@ -23,6 +23,8 @@ import {
   type Subsets,
 } from './harness.ts';
 import { DEFAULT_MODEL } from '../../src/matching/model.ts';
+import { seededRandom } from '../../src/taxpayers/synthetic.ts';
+import { UsageError } from '../../tools/harness.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,6 +37,47 @@ export interface FebrlProtocol {
 }
 
 export const DEFAULT_PROTOCOL: FebrlProtocol = { holdout: 0.2, train: 0.5, seed: 20261124 };
+
+/**
+ * The command line of the labelled evaluations: --seed, --holdout, --train, --out
+ * (default `eval/results/<outName>`), -h printing `usage`.
+ */
+export function parseProtocolOptions(
+  argv: string[],
+  usage: string,
+  outName: string,
+): FebrlProtocol & { out: string } {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      seed: { type: 'string' },
+      holdout: { type: 'string' },
+      train: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const share = (name: string, v: string | undefined, dflt: number) => {
+    if (v === undefined) return dflt;
+    const x = Number(v);
+    if (!(x >= 0 && x < 1)) throw new UsageError(`--${name} must be in [0, 1), not '${v}'`);
+    return x;
+  };
+  const seed = values.seed === undefined ? DEFAULT_PROTOCOL.seed : Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a non-negative integer, not '${values.seed}'`);
+  return {
+    seed,
+    holdout: share('holdout', values.holdout, DEFAULT_PROTOCOL.holdout),
+    train: share('train', values.train, DEFAULT_PROTOCOL.train),
+    out: resolve(values.out ?? join('eval', 'results', outName)),
+  };
+}
 
 /** Seeded shuffle (Fisher–Yates) of a copy. */
 function shuffled<T>(xs: readonly T[], rnd: () => number): T[] {
