@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { ReviewFlagView } from '../../policy/attestations.ts';
 import { Option } from 'commander';
@@ -8,7 +9,7 @@ import type { ApprovalResult, ReleasedResults } from '../../disclosure/release.t
 import { InvalidInputError, TaxgateError } from '../../errors.ts';
 import { signBatchEnvelope } from '../../intake/sign-batch.ts';
 import type { SubmitResult } from '../../intake/submit.ts';
-import type { OperatorView } from '../../app.ts';
+import type { OperatorView, Taxgate } from '../../app.ts';
 import type { ExplanationView } from '../../review/review.ts';
 import { common, withBackend, type Backend, type CommonOptions } from '../context.ts';
 import { readInputFile, readJsonFile } from '../files.ts';
@@ -34,6 +35,42 @@ function summary(view: OperatorView): string {
   return Object.entries(counts)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
+}
+
+/**
+ * Validates and matches a batch in this process, with a bar per phase on a terminal:
+ * a batch of many thousand items takes a while. Nothing is drawn with --json or
+ * --quiet, or when stderr is not a terminal (logs stay clean, as for an import).
+ */
+export async function processWithProgress(
+  tg: Taxgate,
+  batchId: string,
+  opts: { json?: boolean; quiet?: boolean },
+  stream: NodeJS.WriteStream = process.stderr,
+): Promise<void> {
+  if (opts.json || opts.quiet || !stream.isTTY) return tg.processBatch(batchId);
+  const bar = new SingleBar(
+    {
+      format: '{phase} |{bar}| {percentage}% | {value}/{total} items | {eta_formatted} left',
+      stream,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  let phase: string | null = null;
+  try {
+    await tg.processBatch(batchId, {
+      onProgress: (p, done, total) => {
+        const label = p === 'validate' ? 'validating' : 'matching';
+        if (phase === label) return bar.update(done);
+        if (phase) bar.stop();
+        bar.start(total, done, { phase: label });
+        phase = label;
+      },
+    });
+  } finally {
+    if (phase) bar.stop();
+  }
 }
 
 export function registerBatch(program: Command): void {
@@ -123,7 +160,7 @@ export function registerBatch(program: Command): void {
         let result: SubmitResult;
         if (b.kind === 'local') {
           result = await b.tg.submitBatch(body);
-          if (opts.wait) await b.tg.processBatch(result.batch_id);
+          if (opts.wait) await processWithProgress(b.tg, result.batch_id, opts);
         } else {
           const contentType = body.toString('utf8').trim().startsWith('{')
             ? 'application/jose+json'
