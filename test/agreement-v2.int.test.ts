@@ -1,3 +1,5 @@
+import { setTimeout } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeClientAssertion } from '../src/auth/client-assertion.ts';
 import { BatchRejectedError } from '../src/errors.ts';
@@ -212,6 +214,60 @@ for (const kind of TEST_DATABASES) {
         reasons: ['DUPLICATE_SUBJECT_IN_WINDOW'],
       });
     });
+
+    // Only a server runs sessions at once (PGlite has one connection): the advisory locks
+    // that keep two batches from both using the cap's last room or both letting a subject
+    // through are seen working here, with another session holding the lock first.
+    if (kind === 'postgres') {
+      /** Runs `race` while another session holds the named lock, until it has `waiters`. */
+      const underLock = async <T>(name: string, waiters: number, race: () => T): Promise<T> => {
+        const lock = await s.tg.db.startTransaction().execute();
+        try {
+          await sql`select pg_advisory_xact_lock(hashtextextended(${name}, 0))`.execute(lock);
+          const started = race();
+          for (let waited = 0; ; waited += 50) {
+            const { rows } = await sql<{ n: number }>`
+              select count(*)::int as n from pg_locks
+               where locktype = 'advisory' and not granted`.execute(s.tg.db);
+            if (rows[0]!.n === waiters) break;
+            if (waited > 20_000) throw new Error(`${rows[0]!.n} of ${waiters} sessions wait`);
+            await setTimeout(50);
+          }
+          return started;
+        } finally {
+          await lock.commit().execute();
+        }
+      };
+
+      it('two batches submitted at once queue for the cap; only one fits the last room', async () => {
+        s = await openScenario(kind, { monthly_item_cap: 3 });
+        const codes = await Promise.all(
+          await underLock('taxgate:cap:ice-2026', 2, () => [
+            codeOf(s.submit([buildItem(maria), buildItem(jose)])),
+            codeOf(s.submit([buildItem(ana), buildItem({ ...jose, request_id: 'j2' })])),
+          ]),
+        );
+        expect(codes.filter((c) => c === null)).toHaveLength(1);
+        expect(codes.filter((c) => c === 'MONTHLY_CAP_EXCEEDED')).toHaveLength(1);
+      });
+
+      it('two batches validated at once queue for the window; the subject passes once', async () => {
+        s = await openScenario(kind);
+        const one = await s.submit([buildItem({ ...maria, request_id: 'w1' })]);
+        const two = await s.submit([buildItem({ ...maria, request_id: 'w2' })]);
+        await Promise.all(
+          await underLock('taxgate:window:ice-2026', 2, () => [
+            s.tg.processBatch(one),
+            s.tg.processBatch(two),
+          ]),
+        );
+        const outcomes = [
+          ...(await s.tg.operatorView(one)).items,
+          ...(await s.tg.operatorView(two)).items,
+        ].map((i) => i.outcome);
+        expect(outcomes.sort()).toEqual(['CONFIRMED', 'REJECTED_DUPLICATE']);
+      });
+    }
 
     it('refuses items naming recipients the agreement does not name', async () => {
       s = await openScenario(kind);
