@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyResultJws } from '../src/disclosure/result-document.ts';
 import { BatchRejectedError } from '../src/errors.ts';
 import { claimBatch, claimNextBatch, leaseFence } from '../src/intake/batches.store.ts';
-import { processBatch } from '../src/intake/pipeline.ts';
+import { keepLease, processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import type { Taxgate } from '../src/app.ts';
 import {
@@ -364,6 +364,24 @@ for (const kind of TEST_DATABASES) {
       await tg.processBatch(batch_id);
       expect(await lease()).toBeNull();
       expect(await claimBatch(tg.db, batch_id, 'wrk_late', 120)).toBe(false);
+    });
+
+    it('keeps renewing a lease while a batch is processed, and lets it run out once stopped', async () => {
+      const jws = await signEnvelope(
+        envelope('ice-2026', officialId, [buildItem()]),
+        keys.privateKey,
+      );
+      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      expect(await claimBatch(tg.db, batch_id, 'wrk_long', 1)).toBe(true);
+      const lease = keepLease(tg.db, batch_id, 'wrk_long', 1);
+      try {
+        await setTimeout(2500); // two and a half lease lengths
+        expect(await claimBatch(tg.db, batch_id, 'wrk_other', 120)).toBe(false);
+      } finally {
+        lease.stop();
+      }
+      await setTimeout(1500);
+      expect(await claimBatch(tg.db, batch_id, 'wrk_other', 120)).toBe(true);
     });
 
     // Only a server has two sessions at once; PGlite's single connection cannot.

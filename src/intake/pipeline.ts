@@ -119,11 +119,7 @@ export async function processBatch(
       `batch ${batchId} is being processed by another worker (its lease runs until ${until})`,
     );
   }
-  const renewal = setInterval(
-    () => void renewLease(db, batchId, run.worker, leaseSeconds).catch(() => undefined),
-    (leaseSeconds * 1000) / 3,
-  );
-  renewal.unref();
+  const lease = keepLease(db, batchId, run.worker, leaseSeconds);
   try {
     let batch = await getBatch(db, batchId);
     if (batch.state === 'received') {
@@ -132,10 +128,29 @@ export async function processBatch(
     }
     if (batch.state === 'validated') await matchPhase(db, batchId, pageSize, run);
   } finally {
-    clearInterval(renewal);
+    lease.stop();
     // Best effort: a lease not given back runs out by itself.
     await releaseLease(db, batchId, run.worker).catch(() => undefined);
   }
+}
+
+/**
+ * Renews `worker`'s lease on a batch every third of its length until stopped, so a long
+ * batch is not taken over while it is processed. A renewal that fails is left to the
+ * next one; a lease another worker took is not renewed, and leaseFence stops the pages.
+ */
+export function keepLease(
+  db: Kysely<Database>,
+  batchId: string,
+  worker: string,
+  leaseSeconds: number,
+): { stop(): void } {
+  const timer = setInterval(
+    () => void renewLease(db, batchId, worker, leaseSeconds).catch(() => undefined),
+    (leaseSeconds * 1000) / 3,
+  );
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 async function judgeContext(db: Kysely<Database>, batchId: string) {
