@@ -40,7 +40,7 @@ import {
   type Cleanups,
   type DatabaseKind,
 } from '../tools/harness.ts';
-import { pct, wilsonLower } from './labelled/harness.ts';
+import { pct, ratio, wilsonLower } from './labelled/harness.ts';
 
 /** The held-out seed: never used while tuning the engine (tuning uses TUNING_SEED). */
 const HELD_OUT_SEED = 20261124;
@@ -103,8 +103,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 // ---------------------------------------------------------------- helpers
-
-const ratio = (k: number, n: number) => (n > 0 ? k / n : null);
 
 function evalAgreement(items: number) {
   return toolAgreement({

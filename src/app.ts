@@ -62,6 +62,15 @@ import { jctReport, taxpayerAccounting } from './reporting/reports.ts';
  * PGlite's), loads keys, and hands each capability only what it needs. The HTTP
  * server and the CLI are shells around the Taxgate object it returns.
  */
+/**
+ * How Taxgate.processBatch runs: the pipeline's options but the lease, which is its
+ * own (a caller cannot run two pipelines under one worker's lease).
+ */
+export type ProcessOptions = Omit<PipelineOptions, 'worker' | 'leaseSeconds'> & {
+  /** Called once if another worker holds the batch, with who holds it until when. */
+  onWaiting?: (message: string) => void;
+};
+
 export interface Taxgate {
   config: Config;
   db: Kysely<Database>;
@@ -94,10 +103,11 @@ export interface Taxgate {
   countTaxpayers(): ReturnType<typeof countTaxpayers>;
   submitBatch(body: Buffer, opts?: SubmitOptions): ReturnType<typeof submitBatch>;
   /**
-   * Validates and matches one batch under a lease; while another worker holds the
-   * batch, waits for it to finish (or for its lease to run out) instead.
+   * Validates and matches one batch under a lease of its own; while another worker holds
+   * the batch, waits for it to finish (or for its lease to run out) instead, and says
+   * so once through `onWaiting`.
    */
-  processBatch(batchId: string, opts?: PipelineOptions): Promise<void>;
+  processBatch(batchId: string, opts?: ProcessOptions): Promise<void>;
   /** Processes every batch waiting in the queue; returns how many it finished. */
   drainQueue(): Promise<number>;
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
@@ -247,13 +257,16 @@ export async function openTaxgate(
     importTaxpayers: (input, o) => importTaxpayerReturns(db, input, o),
     countTaxpayers: () => countTaxpayers(db),
     submitBatch: (body, o) => submitBatch(db, body, o),
-    async processBatch(id, o) {
-      for (;;) {
+    async processBatch(id, o = {}) {
+      const { onWaiting, ...options } = o;
+      for (let waited = false; ; waited = true) {
         try {
-          return await processBatch(db, id, { ...pipeline, subjectHash: hashSubject, ...o });
+          return await processBatch(db, id, { ...pipeline, subjectHash: hashSubject, ...options });
         } catch (err) {
           if (!(err instanceof ConflictError && err.code === 'BATCH_LEASED')) throw err;
-          // Another worker has it: wait until it is done, or until its lease runs out.
+          // Another worker has it: wait until it is done, or until its lease runs out
+          // (it renews only while its pages commit).
+          if (!waited) onWaiting?.(err.message);
           await setTimeout(1000);
         }
       }

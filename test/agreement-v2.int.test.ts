@@ -228,7 +228,10 @@ for (const kind of TEST_DATABASES) {
           for (let waited = 0; ; waited += 50) {
             const { rows } = await sql<{ n: number }>`
               select count(*)::int as n from pg_locks
-               where locktype = 'advisory' and not granted`.execute(s.tg.db);
+               where locktype = 'advisory' and not granted
+                 and database = (select oid from pg_database where datname = current_database())`.execute(
+              s.tg.db,
+            );
             if (rows[0]!.n === waiters) break;
             if (waited > 20_000) throw new Error(`${rows[0]!.n} of ${waiters} sessions wait`);
             await setTimeout(50);

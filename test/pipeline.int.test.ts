@@ -330,7 +330,10 @@ for (const kind of TEST_DATABASES) {
       ).toBe('BATCH_LEASED');
       // The app waits instead, reading and writing nothing meanwhile...
       let finished = false;
-      const waiting = tg.processBatch(batch_id).then(() => (finished = true));
+      const said: string[] = [];
+      const waiting = tg
+        .processBatch(batch_id, { onWaiting: (m) => said.push(m) })
+        .then(() => (finished = true));
       await setTimeout(1500);
       expect(finished).toBe(false);
       expect(await tg.operatorView(batch_id)).toMatchObject({ state: 'received' });
@@ -339,6 +342,11 @@ for (const kind of TEST_DATABASES) {
       await sql`update batches set lease_until = now() - interval '1 second'
                  where id = ${batch_id}`.execute(tg.db);
       await waiting;
+      expect(said).toEqual([
+        expect.stringMatching(
+          /^batch bat_\S+ is being processed by another worker \(its lease runs until /,
+        ),
+      ]);
       const view = await tg.operatorView(batch_id);
       expect(view.state).toBe('matched');
       expect(view.items.map((i) => i.outcome)).toEqual(['CONFIRMED', 'NOT_CONFIRMED']);
@@ -366,27 +374,79 @@ for (const kind of TEST_DATABASES) {
       expect(await claimBatch(tg.db, batch_id, 'wrk_late', 120)).toBe(false);
     });
 
-    it('keeps renewing a lease while a batch is processed, and lets it run out once stopped', async () => {
+    it('renews a lease while pages commit, and lets it run out when they stop', async () => {
       const jws = await signEnvelope(
         envelope('ice-2026', officialId, [buildItem()]),
         keys.privateKey,
       );
       const { batch_id } = await tg.submitBatch(Buffer.from(jws));
-      expect(await claimBatch(tg.db, batch_id, 'wrk_long', 1)).toBe(true);
-      const lease = keepLease(tg.db, batch_id, 'wrk_long', 1);
+      expect(await claimBatch(tg.db, batch_id, 'wrk_long', 2)).toBe(true);
+      const lease = keepLease(tg.db, batch_id, 'wrk_long', 2);
       try {
-        await setTimeout(2500); // two and a half lease lengths
+        // Pages commit for two and a half lease lengths: nobody else can claim it.
+        for (let t = 0; t < 5000; t += 250) {
+          lease.progressed();
+          await setTimeout(250);
+        }
         expect(await claimBatch(tg.db, batch_id, 'wrk_other', 120)).toBe(false);
+        // Stuck: no page commits, so the lease is no longer renewed and runs out.
+        await setTimeout(3000);
+        expect(await claimBatch(tg.db, batch_id, 'wrk_other', 120)).toBe(true);
       } finally {
         lease.stop();
       }
-      await setTimeout(1500);
-      expect(await claimBatch(tg.db, batch_id, 'wrk_other', 120)).toBe(true);
+    });
+
+    it('a worker whose lease is taken between pages stops before its next page reads', async () => {
+      const items = ['Ana', 'Rosa', 'Luz'].map((first_name, i) =>
+        buildItem({ request_id: `t${i}`, first_name }),
+      );
+      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
+      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const count = async (table: 'item_outcomes' | 'inspection_requests' | 'evidence_pages') =>
+        (
+          await tg.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('batch_id', '=', batch_id)
+            .executeTakeFirstOrThrow()
+        ).n;
+      const subjectHash = (v: string) => `h:${v.length}`;
+      // Worker A matches one page; then its lease runs out and worker B takes the batch.
+      await expect(
+        processBatch(tg.db, batch_id, {
+          worker: 'wrk_a',
+          pageSize: 1,
+          subjectHash,
+          onProgress: async (phase, done) => {
+            if (phase !== 'match' || done !== 1) return;
+            await sql`update batches set lease_until = now() - interval '1 second'
+                       where id = ${batch_id}`.execute(tg.db);
+            expect(await claimBatch(tg.db, batch_id, 'wrk_b', 120)).toBe(true);
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'BATCH_LEASE_LOST' });
+      // A read the returns of its first page only, and accounted for them.
+      expect(Number(await count('item_outcomes'))).toBe(1);
+      expect(Number(await count('inspection_requests'))).toBe(1);
+      expect(Number(await count('evidence_pages'))).toBe(1);
+      expect(await tg.operatorView(batch_id)).toMatchObject({ state: 'validated' });
+      // B finishes the batch under its own lease: every item once, every read accounted.
+      await processBatch(tg.db, batch_id, { worker: 'wrk_b', pageSize: 1, subjectHash });
+      expect(Number(await count('item_outcomes'))).toBe(3);
+      expect(Number(await count('inspection_requests'))).toBe(3);
+      const view = await tg.operatorView(batch_id);
+      expect(view.state).toBe('matched');
+      expect(view.items.map((i) => i.outcome)).toEqual([
+        'NOT_CONFIRMED',
+        'NOT_CONFIRMED',
+        'NOT_CONFIRMED',
+      ]);
     });
 
     // Only a server has two sessions at once; PGlite's single connection cannot.
     if (kind === 'postgres') {
-      it('passes over a batch whose page is in flight, however old its lease', async () => {
+      it('does not hand over a batch whose page is in flight, however old its lease', async () => {
         const jws = await signEnvelope(
           envelope('ice-2026', officialId, [buildItem()]),
           keys.privateKey,
@@ -396,14 +456,22 @@ for (const kind of TEST_DATABASES) {
         await sql`update batches set lease_until = now() - interval '1 second'
                    where id = ${batch_id}`.execute(tg.db);
         const page = await tg.db.startTransaction().execute();
+        let claim: Promise<boolean> | undefined;
         try {
           await leaseFence(page, batch_id, 'wrk_a');
+          // The queue passes over it; a claim of this batch waits for the page.
           expect(await claimNextBatch(tg.db, 'wrk_b', 120)).toBeNull();
-          expect(await claimBatch(tg.db, batch_id, 'wrk_b', 120)).toBe(false);
+          let settled = false;
+          claim = claimBatch(tg.db, batch_id, 'wrk_b', 120).finally(() => (settled = true));
+          await setTimeout(500);
+          expect(settled).toBe(false);
         } finally {
           await page.commit().execute();
         }
-        expect(await claimNextBatch(tg.db, 'wrk_b', 120)).toBe(batch_id);
+        expect(await claim).toBe(true); // then takes it: A's lease had run out
+        expect(
+          await codeOf(tg.db.transaction().execute((trx) => leaseFence(trx, batch_id, 'wrk_a'))),
+        ).toBe('BATCH_LEASE_LOST');
       });
     }
 

@@ -16,7 +16,9 @@ import { toCsvLine } from '../src/taxpayers/synthetic.ts';
 import { TAXPAYER_COLUMNS, type TaxpayerReturn } from '../src/taxpayers/taxpayer-row.ts';
 
 /** A bad command line: printed with the usage text, exit code 1. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -171,6 +173,7 @@ export async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Prom
 /**
  * A fresh database `<prefix>_<pid>_<random>` on the DATABASE_URL server (a copy of
  * `template` when given), dropped at clean-up; returns its URL.
+ * @example const url = await scratchDatabase(cleanups, 'taxgate_eval')
  */
 export async function scratchDatabase(
   cleanups: Cleanups,
@@ -180,7 +183,9 @@ export async function scratchDatabase(
   const adminUrl = adminDatabaseUrl();
   const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   await withAdmin((admin) =>
-    admin.query(`create database ${name}${template ? ` template ${template}` : ''}`),
+    admin.query(
+      `create database ${name}${template ? ` template ${admin.escapeIdentifier(template)}` : ''}`,
+    ),
   );
   cleanups.add(`drop database ${name}`, () => dropServerDatabase(adminUrl, name));
   const url = new URL(adminUrl);

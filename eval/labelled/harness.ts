@@ -44,7 +44,8 @@ export function wilsonLower(k: number, n: number): number | null {
 
 export const pct = (x: number | null, digits = 2) =>
   x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
-const ratio = (k: number, n: number) => (n > 0 ? k / n : null);
+/** k / n, or null when there is nothing to divide (no items of a kind). */
+export const ratio = (k: number, n: number) => (n > 0 ? k / n : null);
 const bump = (o: Record<string, number>, k: string, by = 1) => (o[k] = (o[k] ?? 0) + by);
 
 /** Prints a table: first column left-aligned, the others right-aligned. */

@@ -143,6 +143,7 @@ export async function claimNextBatch(
 /**
  * Claims one batch for `worker`, as claimNextBatch would: when it waits for validation
  * or matching and nobody else holds a live lease on it (its own lease is renewed).
+ * @example if (!(await claimBatch(db, 'bat_…', worker, LEASE_SECONDS))) … // someone else has it
  */
 export async function claimBatch(
   db: Kysely<Database>,
@@ -153,8 +154,10 @@ export async function claimBatch(
   return (await claim(db, worker, leaseSeconds, id)) === id;
 }
 
-// SKIP LOCKED also passes over a batch whose page is in flight (leaseFence holds its
-// row): no batch changes hands while a worker is reading returns for it.
+// A batch whose page is in flight is held FOR SHARE by its worker (leaseFence): the
+// queue's claim passes over it (SKIP LOCKED), a claim of that one batch waits for the
+// page to commit and then looks at the lease again. Either way no batch changes hands
+// while a worker is reading returns for it.
 async function claim(
   db: Kysely<Database>,
   worker: string,
@@ -170,12 +173,15 @@ async function claim(
           and (lease_until is null or lease_until < now() or lease_owner = ${worker})
         order by received_at
         limit 1
-        for update skip locked)
+        ${id === null ? sql`for update skip locked` : sql`for update`})
     returning id`.execute(db);
   return r.rows[0]?.id ?? null;
 }
 
-/** Extends `worker`'s lease on a batch; false when another worker has taken it. */
+/**
+ * Extends `worker`'s lease on a batch; false when another worker has taken it.
+ * @example await renewLease(db, 'bat_…', worker, LEASE_SECONDS) // true while it is ours
+ */
 export async function renewLease(
   db: Kysely<Database>,
   id: string,
@@ -196,6 +202,7 @@ export async function renewLease(
  * so until the page commits (FOR SHARE: several lanes of one worker may hold it at
  * once, a claim by another worker skips it). A worker whose lease was taken over stops
  * here, before it reads a taxpayer row it could not account for.
+ * @example await db.transaction().execute(async (trx) => { await leaseFence(trx, id, worker); … })
  */
 export async function leaseFence(
   trx: Transaction<Database>,

@@ -50,8 +50,11 @@ export interface PipelineOptions {
   worker?: string;
   /** Length of the lease, renewed every third of it while the batch is processed. */
   leaseSeconds?: number;
-  /** Called as each phase starts (done = 0) and after each committed page with items done so far. */
-  onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void;
+  /**
+   * Called as each phase starts (done = 0) and after each committed page with items done
+   * so far; a promise it returns is awaited before the next page.
+   */
+  onProgress?: (phase: 'validate' | 'match', done: number, total: number) => void | Promise<void>;
   /**
    * Where the match phase's time goes: milliseconds per part, summed over pages (and
    * over lanes, so with several lanes the parts add up to more than the phase took).
@@ -84,8 +87,8 @@ export async function timed<T>(
  */
 type Holds = { subjectHash: SubjectHasher };
 
-/** The options of one run, with the worker that holds the batch's lease. */
-type Run = PipelineOptions & Holds & { worker: string };
+/** The options of one run, with the worker that holds the batch's lease and the lease. */
+type Run = PipelineOptions & Holds & { worker: string; lease: Lease };
 
 /** How long a worker holds a batch without renewing it (the queue claims for as long). */
 export const LEASE_SECONDS = 120;
@@ -106,21 +109,23 @@ export async function processBatch(
   opts: PipelineOptions & Holds,
 ): Promise<void> {
   const pageSize = opts.pageSize ?? 5000;
-  const run: Run = { ...opts, worker: opts.worker ?? newId('wrk') };
+  const worker = opts.worker ?? newId('wrk');
   const leaseSeconds = opts.leaseSeconds ?? LEASE_SECONDS;
-  // One worker at a time per batch: two would read the same returns, and the one
-  // whose outcomes lost the race could not account for what it read.
-  if (!(await claimBatch(db, batchId, run.worker, leaseSeconds))) {
-    const batch = await getBatch(db, batchId);
-    if (batch.state !== 'received' && batch.state !== 'validated') return; // nothing left to do
-    const until = batch.lease_until ? new Date(batch.lease_until).toISOString() : 'now';
-    throw new ConflictError(
-      'BATCH_LEASED',
-      `batch ${batchId} is being processed by another worker (its lease runs until ${until})`,
-    );
-  }
-  const lease = keepLease(db, batchId, run.worker, leaseSeconds);
+  let lease: Lease | null = null;
   try {
+    // One worker at a time per batch: two would read the same returns, and the one
+    // whose outcomes lost the race could not account for what it read.
+    if (!(await claimBatch(db, batchId, worker, leaseSeconds))) {
+      const batch = await getBatch(db, batchId);
+      if (batch.state !== 'received' && batch.state !== 'validated') return; // nothing to do
+      const until = batch.lease_until ? new Date(batch.lease_until).toISOString() : 'now';
+      throw new ConflictError(
+        'BATCH_LEASED',
+        `batch ${batchId} is being processed by another worker (its lease runs until ${until})`,
+      );
+    }
+    lease = keepLease(db, batchId, worker, leaseSeconds);
+    const run: Run = { ...opts, worker, lease };
     let batch = await getBatch(db, batchId);
     if (batch.state === 'received') {
       await validatePhase(db, batchId, pageSize, run);
@@ -128,29 +133,53 @@ export async function processBatch(
     }
     if (batch.state === 'validated') await matchPhase(db, batchId, pageSize, run);
   } finally {
-    lease.stop();
-    // Best effort: a lease not given back runs out by itself.
-    await releaseLease(db, batchId, run.worker).catch(() => undefined);
+    lease?.stop();
+    // Best effort (only ever this worker's own lease): one not given back runs out.
+    await releaseLease(db, batchId, worker).catch(() => undefined);
   }
 }
 
+/** A worker's hold on the batch it processes (keepLease). */
+export interface Lease {
+  /** A page committed: the work is alive, so the next renewal extends the lease. */
+  progressed(): void;
+  stop(): void;
+}
+
 /**
- * Renews `worker`'s lease on a batch every third of its length until stopped, so a long
- * batch is not taken over while it is processed. A renewal that fails is left to the
- * next one; a lease another worker took is not renewed, and leaseFence stops the pages.
+ * Renews `worker`'s lease on a batch every third of its length while pages keep
+ * committing, so a long batch is not taken over while it is processed, but a worker
+ * stuck without committing a page lets its lease run out for another to take over.
+ * One renewal at a time: on PostgreSQL it waits behind the pages in flight (their
+ * FOR SHARE), and must not pile up on the pool meanwhile. A renewal that fails is
+ * left to the next one; a lease another worker took is not renewed (leaseFence then
+ * stops this worker's pages).
+ * @example const lease = keepLease(db, batchId, worker, LEASE_SECONDS); … lease.stop()
  */
 export function keepLease(
   db: Kysely<Database>,
   batchId: string,
   worker: string,
   leaseSeconds: number,
-): { stop(): void } {
+): Lease {
+  let progressed = true; // the claim itself
+  let renewing = false;
   const timer = setInterval(
-    () => void renewLease(db, batchId, worker, leaseSeconds).catch(() => undefined),
+    () => {
+      if (renewing || !progressed) return;
+      progressed = false;
+      renewing = true;
+      void renewLease(db, batchId, worker, leaseSeconds)
+        .catch(() => false)
+        .finally(() => (renewing = false));
+    },
     (leaseSeconds * 1000) / 3,
   );
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    progressed: () => void (progressed = true),
+    stop: () => clearInterval(timer),
+  };
 }
 
 async function judgeContext(db: Kysely<Database>, batchId: string) {
@@ -164,7 +193,7 @@ async function judgeContext(db: Kysely<Database>, batchId: string) {
 async function validatePhase(db: Kysely<Database>, batchId: string, pageSize: number, opts: Run) {
   const { batch, ctx } = await judgeContext(db, batchId);
   const judge = new BatchItemJudge(ctx);
-  opts.onProgress?.('validate', 0, batch.item_count);
+  await opts.onProgress?.('validate', 0, batch.item_count);
   let after = -1;
   let rejected = 0;
   for (;;) {
@@ -200,10 +229,12 @@ async function validatePhase(db: Kysely<Database>, batchId: string, pageSize: nu
         ]);
       }
     });
-    opts.onProgress?.('validate', after + 1, batch.item_count);
+    opts.lease.progressed();
+    await opts.onProgress?.('validate', after + 1, batch.item_count);
   }
-  await db.transaction().execute((trx) =>
-    transition(trx, batchId, 'received', 'validated', {
+  await db.transaction().execute(async (trx) => {
+    await leaseFence(trx, batchId, opts.worker);
+    await transition(trx, batchId, 'received', 'validated', {
       type: 'batch.validated',
       actor: WORKER_ACTOR,
       batchId,
@@ -212,8 +243,8 @@ async function validatePhase(db: Kysely<Database>, batchId: string, pageSize: nu
         valid: batch.item_count - rejected,
         rejected,
       },
-    }),
-  );
+    });
+  });
 }
 
 async function matchPhase(db: Kysely<Database>, batchId: string, pageSize: number, opts: Run) {
@@ -226,7 +257,7 @@ async function matchPhase(db: Kysely<Database>, batchId: string, pageSize: numbe
   const toMatch = batch.item_count - decided;
   // One model for the whole batch, so every outcome of it is explained alike.
   const model = await activeModel(db);
-  opts.onProgress?.('match', 0, toMatch);
+  await opts.onProgress?.('match', 0, toMatch);
   // Pages are claimed in order, one read at a time; with several lanes one page's
   // comparisons run while another's statements are at the database server.
   let after = -1;
@@ -251,7 +282,8 @@ async function matchPhase(db: Kysely<Database>, batchId: string, pageSize: numbe
       if (page.length === 0) return;
       await matchOnePage(db, batch, model, page, rejudge, opts);
       done += page.length;
-      opts.onProgress?.('match', done, toMatch);
+      opts.lease.progressed();
+      await opts.onProgress?.('match', done, toMatch);
     }
   };
   const lanes = await Promise.allSettled(
@@ -267,14 +299,15 @@ async function matchPhase(db: Kysely<Database>, batchId: string, pageSize: numbe
   const counts = await countOutcomes(db, batchId);
   // Items the engine could not decide hold the batch in review until a person decides them.
   const next = counts.PENDING_REVIEW ? 'in_review' : 'matched';
-  await db.transaction().execute((trx) =>
-    transition(trx, batchId, 'validated', next, {
+  await db.transaction().execute(async (trx) => {
+    await leaseFence(trx, batchId, opts.worker);
+    await transition(trx, batchId, 'validated', next, {
       type: next === 'in_review' ? 'batch.in_review' : 'batch.matched',
       actor: WORKER_ACTOR,
       batchId,
       payload: { outcomes: counts, model_version: model.version },
-    }),
-  );
+    });
+  });
 }
 
 /** Matches one page of undecided items and commits its outcomes, evidence and event. */

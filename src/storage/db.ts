@@ -124,6 +124,8 @@ async function migrate(
  * the worker has no role the caller belongs to. Plain `DROP DATABASE` ends autovacuum
  * workers itself and waits a few seconds for other sessions to leave, so it is the
  * fallback (found when CI's autovacuum visited a test's database as it was dropped).
+ * When that fails too, the error names both refusals.
+ * @example await dropServerDatabase(process.env.DATABASE_URL!, 'taxgate_test_…')
  */
 export async function dropServerDatabase(adminUrl: string, name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -132,9 +134,14 @@ export async function dropServerDatabase(adminUrl: string, name: string): Promis
     const database = admin.escapeIdentifier(name);
     try {
       await admin.query(`drop database if exists ${database} with (force)`);
-    } catch (err) {
-      if ((err as { code?: string }).code !== '42501') throw err;
-      await admin.query(`drop database if exists ${database}`);
+    } catch (forced) {
+      if ((forced as { code?: string }).code !== '42501') throw forced;
+      await admin.query(`drop database if exists ${database}`).catch((plain: Error) => {
+        throw new Error(
+          `cannot drop database ${name}: with FORCE, ${(forced as Error).message}; without, ${plain.message}`,
+          { cause: plain },
+        );
+      });
     }
   } finally {
     await admin.end();

@@ -41,6 +41,7 @@ function summary(view: OperatorView): string {
  * Validates and matches a batch in this process, with a bar per phase on a terminal:
  * a batch of many thousand items takes a while. Nothing is drawn with --json or
  * --quiet, or when stderr is not a terminal (logs stay clean, as for an import).
+ * @example await processWithProgress(tg, 'bat_…', { json: false })
  */
 export async function processWithProgress(
   tg: Taxgate,
@@ -48,7 +49,11 @@ export async function processWithProgress(
   opts: { json?: boolean; quiet?: boolean },
   stream: NodeJS.WriteStream = process.stderr,
 ): Promise<void> {
-  if (opts.json || opts.quiet || !stream.isTTY) return tg.processBatch(batchId);
+  // Another worker on the same PostgreSQL database may hold the batch: say why we wait.
+  const onWaiting = (message: string) => {
+    if (!opts.json && !opts.quiet) stream.write(`${message}; waiting for it\n`);
+  };
+  if (opts.json || opts.quiet || !stream.isTTY) return tg.processBatch(batchId, { onWaiting });
   const bar = new SingleBar(
     {
       format: '{phase} |{bar}| {percentage}% | {value}/{total} items | {eta_formatted} left',
@@ -60,6 +65,7 @@ export async function processWithProgress(
   let phase: string | null = null;
   try {
     await tg.processBatch(batchId, {
+      onWaiting,
       onProgress: (p, done, total) => {
         const label = p === 'validate' ? 'validating' : 'matching';
         if (phase === label) return bar.update(done);
