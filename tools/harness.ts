@@ -20,11 +20,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Where a tool runs taxgate: embedded PGlite, or the DATABASE_URL server. */
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/** Whole numbers with thousands separators. @example nf.format(18000) // '18,000' */
 export const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** A rate per second. @example perSecond(18000, 2000) // 9000 */
 export const perSecond = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : 0);
-/** A line on stderr: progress and notes stay out of the printed results. */
+/** A line on stderr: progress and notes stay out of the printed results. @example note('bench: store kept') */
 export const note = (s: string) => process.stderr.write(`${s}\n`);
 
 /**
@@ -45,7 +48,7 @@ export function integerOption(
   return n;
 }
 
-/** `--database`: pglite (the default) or postgres. */
+/** `--database`: pglite (the default) or postgres. @example databaseOption(undefined) // 'pglite' */
 export function databaseOption(value: string | undefined): DatabaseKind {
   const database = value ?? 'pglite';
   if (database !== 'pglite' && database !== 'postgres') {
@@ -57,6 +60,7 @@ export function databaseOption(value: string | undefined): DatabaseKind {
 /**
  * Progress on stderr, with items per second since it started: rewritten in place on a
  * terminal, a line every few seconds otherwise (a CI log).
+ * @example const bar = progress('import'); bar.update(500, 1000); bar.end()
  */
 export function progress(label: string) {
   const tty = process.stderr.isTTY;
@@ -123,7 +127,7 @@ export async function runTool(
   }
 }
 
-/** Clean-up steps of one run (see runTool). */
+/** Clean-up steps of one run (see runTool). @example cleanups.add('close taxgate', () => tg.close()) */
 export class Cleanups {
   private readonly steps: { what: string; run: () => Promise<void> }[] = [];
   private running: Promise<void> | null = null;
@@ -150,7 +154,10 @@ export class Cleanups {
   }
 }
 
-/** DATABASE_URL, the server `--database postgres` makes its scratch databases on. */
+/**
+ * DATABASE_URL, the server `--database postgres` makes its scratch databases on.
+ * @example new pg.Client({ connectionString: adminDatabaseUrl() })
+ */
 export function adminDatabaseUrl(): string {
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -159,7 +166,7 @@ export function adminDatabaseUrl(): string {
   return adminUrl;
 }
 
-/** Runs `work` on a connection to the DATABASE_URL server, then closes it. */
+/** Runs `work` on a connection to the DATABASE_URL server, then closes it. @example await withAdmin((admin) => admin.query('select 1')) */
 export async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();
@@ -197,6 +204,7 @@ export async function scratchDatabase(
 /**
  * Writes returns as the CSV `taxgate taxpayers import` reads, with progress; `total`
  * is what the progress counts towards. Returns the bytes written.
+ * @example await writeReturnsCsv(join(tmp, 'returns.csv'), store.returns, store.returns.length)
  */
 export async function writeReturnsCsv(
   path: string,
@@ -228,6 +236,7 @@ export async function writeReturnsCsv(
 /**
  * The agreement a tool's batch is submitted under: in force from 30 days ago, one
  * statute, signed by an agency head, large enough for the batch.
+ * @example toolAgreement({ id: 'bench-ice', requestingAgency: 'DHS/ICE (benchmark)', statute, items: 20000 })
  */
 export function toolAgreement(input: {
   id: string;
