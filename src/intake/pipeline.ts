@@ -48,7 +48,7 @@ export interface PipelineOptions {
    * queue passes the id it claimed the batch with; anyone else waits for that lease.
    */
   worker?: string;
-  /** Length of the lease, renewed every third of it while the batch is processed. */
+  /** Length of the lease, renewed as pages commit once a third of it has passed (keepLease). */
   leaseSeconds?: number;
   /**
    * Called as each phase starts (done = 0) and after each committed page with items done
@@ -141,20 +141,21 @@ export async function processBatch(
 
 /** A worker's hold on the batch it processes (keepLease). */
 export interface Lease {
-  /** A page committed: the work is alive, so the next renewal extends the lease. */
+  /** A page committed: the work is alive, so the lease is extended when it is due. */
   progressed(): void;
+  /** No more renewals (the lease itself is given back by releaseLease). */
   stop(): void;
 }
 
 /**
- * Renews `worker`'s lease on a batch every third of its length while pages keep
- * committing, so a long batch is not taken over while it is processed, but a worker
- * stuck without committing a page lets its lease run out for another to take over.
- * One renewal at a time: on PostgreSQL it waits behind the pages in flight (their
- * FOR SHARE), and must not pile up on the pool meanwhile. A renewal that fails is
- * left to the next one; a lease another worker took is not renewed (leaseFence then
- * stops this worker's pages).
- * @example const lease = keepLease(db, batchId, worker, LEASE_SECONDS); … lease.stop()
+ * Renews `worker`'s lease on a batch as its pages commit, at most every third of the
+ * lease's length: a long batch keeps its lease, while a worker alive but stuck (no page
+ * committing) lets it run out for another worker to take over. A page in flight needs
+ * no renewal: it holds the batch row (leaseFence). One renewal at a time — on PostgreSQL
+ * it waits behind the other lane's page — and none awaited: a renewal that fails is left
+ * to the next page, and a lease another worker took is not renewed (leaseFence then
+ * stops this worker's next page).
+ * @example const lease = keepLease(db, batchId, worker, LEASE_SECONDS); … lease.progressed()
  */
 export function keepLease(
   db: Kysely<Database>,
@@ -162,23 +163,20 @@ export function keepLease(
   worker: string,
   leaseSeconds: number,
 ): Lease {
-  let progressed = true; // the claim itself
+  let renewedAt = performance.now(); // the claim
   let renewing = false;
-  const timer = setInterval(
-    () => {
-      if (renewing || !progressed) return;
-      progressed = false;
+  let stopped = false;
+  return {
+    progressed() {
+      const now = performance.now();
+      if (stopped || renewing || now - renewedAt < (leaseSeconds * 1000) / 3) return;
       renewing = true;
+      renewedAt = now;
       void renewLease(db, batchId, worker, leaseSeconds)
         .catch(() => false)
         .finally(() => (renewing = false));
     },
-    (leaseSeconds * 1000) / 3,
-  );
-  timer.unref();
-  return {
-    progressed: () => void (progressed = true),
-    stop: () => clearInterval(timer),
+    stop: () => void (stopped = true),
   };
 }
 
