@@ -70,11 +70,15 @@ for (const kind of TEST_DATABASES) {
     });
     afterEach(() => done());
 
-    const submit = async (items: unknown[]) => {
+    /** Signs and submits a batch of `items`; returns its id, not processed yet. */
+    const receive = async (items: unknown[]) => {
       const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
-      const r = await tg.submitBatch(Buffer.from(jws));
-      await tg.processBatch(r.batch_id);
-      return r.batch_id;
+      return (await tg.submitBatch(Buffer.from(jws))).batch_id;
+    };
+    const submit = async (items: unknown[]) => {
+      const id = await receive(items);
+      await tg.processBatch(id);
+      return id;
     };
 
     it('confirms an exact match on the address of record and nothing else', async () => {
@@ -193,13 +197,7 @@ for (const kind of TEST_DATABASES) {
       const items = Array.from({ length: 30 }, (_, i) =>
         buildItem({ request_id: `l${i}`, street: `${200 + i} Main St` }),
       );
-      const submit = async (ids: typeof items) =>
-        (
-          await tg.submitBatch(
-            Buffer.from(await signEnvelope(envelope('ice-2026', officialId, ids), keys.privateKey)),
-          )
-        ).batch_id;
-      const first = await submit(items);
+      const first = await receive(items);
       await tg.processBatch(first, { pageSize: 4, lanes: 2 });
       const view = await tg.operatorView(first);
       expect(view.state).toBe('matched');
@@ -216,7 +214,7 @@ for (const kind of TEST_DATABASES) {
       });
       expect(positions.sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
 
-      const second = await submit(
+      const second = await receive(
         items.map((_, k) => buildItem({ request_id: `m${k}`, street: `${300 + k} Main St` })),
       );
       let progress = 0;
@@ -248,8 +246,7 @@ for (const kind of TEST_DATABASES) {
           ...(i % 5 === 0 ? { street: 'Unknown Address' } : {}),
         }),
       );
-      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
-      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const batch_id = await receive(items);
       // Crash after the second page of matching: the progress callback throws.
       let pages = 0;
       await expect(
@@ -276,8 +273,7 @@ for (const kind of TEST_DATABASES) {
         buildItem({ request_id: 'a', street: '100 Main St' }),
         buildItem({ request_id: 'b', street: '101 Main St' }),
       ];
-      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
-      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const batch_id = await receive(items);
       // Validate only: stop as the match phase starts.
       await expect(
         tg.processBatch(batch_id, {
@@ -316,8 +312,7 @@ for (const kind of TEST_DATABASES) {
         buildItem({ request_id: 'a', street: '123 Main St' }),
         buildItem({ request_id: 'b', street: '5 Elm Ave', first_name: 'Juan', last_name: 'Perez' }),
       ];
-      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
-      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const batch_id = await receive(items);
       const lease = async () =>
         (
           await sql<{ lease_owner: string | null }>`
@@ -352,22 +347,16 @@ for (const kind of TEST_DATABASES) {
       expect(view.items.map((i) => i.outcome)).toEqual(['CONFIRMED', 'NOT_CONFIRMED']);
       expect(await lease()).toBeNull(); // given back at the end
       // A worker whose lease was taken stops at its next page, before reading anything.
-      const second = await tg.submitBatch(
-        Buffer.from(
-          await signEnvelope(envelope('ice-2026', officialId, [buildItem()]), keys.privateKey),
-        ),
-      );
-      expect(await claimBatch(tg.db, second.batch_id, 'wrk_a', 120)).toBe(true);
+      const taken = await receive([buildItem()]);
+      expect(await claimBatch(tg.db, taken, 'wrk_a', 120)).toBe(true);
       await sql`update batches set lease_until = now() - interval '1 second'
-                 where id = ${second.batch_id}`.execute(tg.db);
-      expect(await claimBatch(tg.db, second.batch_id, 'wrk_b', 120)).toBe(true);
-      expect(await claimBatch(tg.db, second.batch_id, 'wrk_a', 120)).toBe(false);
+                 where id = ${taken}`.execute(tg.db);
+      expect(await claimBatch(tg.db, taken, 'wrk_b', 120)).toBe(true);
+      expect(await claimBatch(tg.db, taken, 'wrk_a', 120)).toBe(false);
       expect(
-        await codeOf(
-          tg.db.transaction().execute((trx) => leaseFence(trx, second.batch_id, 'wrk_a')),
-        ),
+        await codeOf(tg.db.transaction().execute((trx) => leaseFence(trx, taken, 'wrk_a'))),
       ).toBe('BATCH_LEASE_LOST');
-      await tg.db.transaction().execute((trx) => leaseFence(trx, second.batch_id, 'wrk_b'));
+      await tg.db.transaction().execute((trx) => leaseFence(trx, taken, 'wrk_b'));
       // A finished batch is not claimed again: processing it does nothing.
       await tg.processBatch(batch_id);
       expect(await lease()).toBeNull();
@@ -375,11 +364,7 @@ for (const kind of TEST_DATABASES) {
     });
 
     it('renews a lease while pages commit, and lets it run out when they stop', async () => {
-      const jws = await signEnvelope(
-        envelope('ice-2026', officialId, [buildItem()]),
-        keys.privateKey,
-      );
-      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const batch_id = await receive([buildItem()]);
       expect(await claimBatch(tg.db, batch_id, 'wrk_long', 2)).toBe(true);
       const lease = keepLease(tg.db, batch_id, 'wrk_long', 2);
       try {
@@ -401,8 +386,7 @@ for (const kind of TEST_DATABASES) {
       const items = ['Ana', 'Rosa', 'Luz'].map((first_name, i) =>
         buildItem({ request_id: `t${i}`, first_name }),
       );
-      const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
-      const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+      const batch_id = await receive(items);
       const count = async (table: 'item_outcomes' | 'inspection_requests' | 'evidence_pages') =>
         (
           await tg.db
@@ -447,11 +431,7 @@ for (const kind of TEST_DATABASES) {
     // Only a server has two sessions at once; PGlite's single connection cannot.
     if (kind === 'postgres') {
       it('does not hand over a batch whose page is in flight, however old its lease', async () => {
-        const jws = await signEnvelope(
-          envelope('ice-2026', officialId, [buildItem()]),
-          keys.privateKey,
-        );
-        const { batch_id } = await tg.submitBatch(Buffer.from(jws));
+        const batch_id = await receive([buildItem()]);
         expect(await claimBatch(tg.db, batch_id, 'wrk_a', 120)).toBe(true);
         await sql`update batches set lease_until = now() - interval '1 second'
                    where id = ${batch_id}`.execute(tg.db);
