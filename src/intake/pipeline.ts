@@ -67,7 +67,7 @@ export interface PipelineOptions {
 export type MatchTimings = Map<string, number>;
 
 /** Runs `work`, adding its time to `part` in `timings` when there are timings to keep. */
-export async function timed<T>(
+async function timed<T>(
   timings: MatchTimings | undefined,
   part: string,
   work: () => Promise<T>,
