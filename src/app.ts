@@ -14,8 +14,13 @@ import {
   type ResultSigner,
 } from './disclosure/release.ts';
 import { ConflictError, ForbiddenError, TaxgateError } from './errors.ts';
-import { claimNextBatch, getBatch, listItemsWithOutcomes } from './intake/batches.store.ts';
-import { LEASE_SECONDS, processBatch, type PipelineOptions } from './intake/pipeline.ts';
+import { getBatch, listItemsWithOutcomes } from './intake/batches.store.ts';
+import {
+  drainQueue,
+  processBatch,
+  type PipelineOptions,
+  type QueueFailure,
+} from './intake/pipeline.ts';
 import { submitBatch, type SubmitOptions } from './intake/submit.ts';
 import { newId } from './ids.ts';
 import { verifyLedger } from './ledger/events.store.ts';
@@ -108,8 +113,11 @@ export interface Taxgate {
    * so once through `onWaiting`.
    */
   processBatch(batchId: string, opts?: ProcessOptions): Promise<void>;
-  /** Processes every batch waiting in the queue; returns how many it finished. */
-  drainQueue(): Promise<number>;
+  /**
+   * Processes every batch waiting in the queue; returns how many it finished. A batch
+   * that fails is recorded, reported through `onFailure` and retried later (ADR 0010).
+   */
+  drainQueue(onFailure?: (failure: QueueFailure, err: unknown) => void): Promise<number>;
   batchStatus(batchId: string, requester?: RequesterIdentity): Promise<BatchStatus>;
   operatorView(batchId: string): Promise<OperatorView>;
   approve(batchId: string, actor: string): ReturnType<typeof approveAndRelease>;
@@ -170,6 +178,8 @@ export interface BatchStatus {
 }
 
 export interface OperatorView extends BatchStatus {
+  /** Failed attempts to process the batch (ADR 0010 §Failures): why it may still wait. */
+  processing: { failed_attempts: number; last_error: string | null; retry_after: string | null };
   items: { request_id: string | null; outcome: string | null; reasons: string[] }[];
 }
 
@@ -271,25 +281,24 @@ export async function openTaxgate(
         }
       }
     },
-    async drainQueue() {
-      let n = 0;
-      for (
-        let id = await claimNextBatch(db, workerId, LEASE_SECONDS);
-        id;
-        id = await claimNextBatch(db, workerId, LEASE_SECONDS)
-      ) {
-        // Processing renews the lease it was claimed with, and gives it back at the end.
-        await processBatch(db, id, { ...pipeline, subjectHash: hashSubject, worker: workerId });
-        n++;
-      }
-      return n;
-    },
+    drainQueue: (onFailure) =>
+      drainQueue(db, {
+        ...pipeline,
+        subjectHash: hashSubject,
+        worker: workerId,
+        ...(onFailure ? { onFailure } : {}),
+      }),
     batchStatus: async (id, requester) => status(await ownBatch(id, requester)),
     async operatorView(id) {
       const batch = await getBatch(db, id);
       const items = await listItemsWithOutcomes(db, id);
       return {
         ...status(batch),
+        processing: {
+          failed_attempts: batch.failed_attempts,
+          last_error: batch.last_error,
+          retry_after: batch.retry_after ? new Date(batch.retry_after).toISOString() : null,
+        },
         items: items.map((i) => ({
           request_id: i.request_id,
           outcome: i.outcome,

@@ -363,6 +363,72 @@ for (const kind of TEST_DATABASES) {
       expect(await claimBatch(tg.db, batch_id, 'wrk_late', 120)).toBe(false);
     });
 
+    it('holds back a batch that keeps failing, and processes the batches behind it', async () => {
+      const failing = await receive([buildItem({ request_id: 'stuck' })]);
+      const behind = await receive([buildItem({ request_id: 'behind' })]);
+      // A fault that outlasts any retry: the item's stored text cannot be read.
+      await tg.db
+        .updateTable('batch_items')
+        .set({ item: '{not json' })
+        .where('batch_id', '=', failing)
+        .execute();
+      const failures: unknown[] = [];
+      expect(await tg.drainQueue((f) => failures.push(f))).toBe(1);
+      expect((await tg.operatorView(behind)).state).toBe('matched');
+      const first = await tg.operatorView(failing);
+      expect(first.state).toBe('received');
+      expect(first.processing).toMatchObject({ failed_attempts: 1, last_error: 'INTERNAL_ERROR' });
+      const wait = Date.parse(first.processing.retry_after!) - Date.now();
+      expect(wait).toBeGreaterThan(5_000); // 15 s after the failure
+      expect(wait).toBeLessThanOrEqual(15_000);
+      expect(failures).toEqual([
+        {
+          batch_id: failing,
+          error: 'INTERNAL_ERROR',
+          failed_attempts: 1,
+          retry_after: first.processing.retry_after,
+        },
+      ]);
+      const recorded = (await listEvents(tg.db)).filter(
+        (e) => e.type === 'batch.processing_failed',
+      );
+      expect(recorded.map((e) => [e.batch_id, e.payload])).toEqual([
+        [
+          failing,
+          {
+            failed_attempts: 1,
+            error: 'INTERNAL_ERROR',
+            retry_after: first.processing.retry_after,
+          },
+        ],
+      ]);
+      // Not tried again before its time; then tried, and the wait doubles.
+      expect(await tg.drainQueue((f) => failures.push(f))).toBe(0);
+      expect(failures).toHaveLength(1);
+      const due = () =>
+        tg.db
+          .updateTable('batches')
+          .set({ retry_after: sql<Date>`now() - interval '1 second'` })
+          .where('id', '=', failing)
+          .execute();
+      await due();
+      expect(await tg.drainQueue((f) => failures.push(f))).toBe(0);
+      const second = (await tg.operatorView(failing)).processing;
+      expect(second.failed_attempts).toBe(2);
+      expect(Date.parse(second.retry_after!) - Date.now()).toBeGreaterThan(20_000); // 30 s
+      // Mended, and due: processed like any other batch, its failures kept as history.
+      await tg.db
+        .updateTable('batch_items')
+        .set({ item: JSON.stringify(buildItem({ request_id: 'stuck' })) })
+        .where('batch_id', '=', failing)
+        .execute();
+      await due();
+      expect(await tg.drainQueue()).toBe(1);
+      const mended = await tg.operatorView(failing);
+      expect(mended.state).toBe('matched');
+      expect(mended.processing.failed_attempts).toBe(2);
+    });
+
     it('renews a lease while pages commit, and lets it run out when they stop', async () => {
       const batch_id = await receive([buildItem()]);
       expect(await claimBatch(tg.db, batch_id, 'wrk_long', 2)).toBe(true);

@@ -131,6 +131,8 @@ export async function transition(
  * Claims the oldest batch waiting for validation or matching, for `leaseSeconds`.
  * Several workers (processes or machines) share the queue: SKIP LOCKED keeps
  * them off each other's rows and an expired lease frees a crashed worker's batch.
+ * A batch whose last attempt failed waits until its `retry_after`
+ * (recordProcessingFailure), so it cannot hold up the batches behind it.
  */
 export async function claimNextBatch(
   db: Kysely<Database>,
@@ -169,7 +171,7 @@ async function claim(
      where id = (
        select id from batches
         where state in ('received', 'validated')
-          ${id === null ? sql`` : sql`and id = ${id}`}
+          ${id === null ? sql`and (retry_after is null or retry_after <= now())` : sql`and id = ${id}`}
           and (lease_until is null or lease_until < now() or lease_owner = ${worker})
         order by received_at
         limit 1
@@ -230,6 +232,51 @@ export async function releaseLease(
     .where('id', '=', id)
     .where('lease_owner', '=', worker)
     .execute();
+}
+
+/**
+ * Records a failed attempt to process a batch still waiting for validation or matching,
+ * with its `batch.processing_failed` event: one more failed attempt, the error's code,
+ * and when the queue may try it again (retryDelaySeconds of the new count). Returns
+ * null when the batch no longer waits (another worker finished or rejected it meanwhile).
+ * @example await recordProcessingFailure(db, 'bat_…', { error: 'AGREEMENT_NOT_FOUND', actor })
+ */
+export async function recordProcessingFailure(
+  db: Kysely<Database>,
+  id: string,
+  failure: { error: string; actor: string; delaySeconds: (failedAttempts: number) => number },
+): Promise<{ failed_attempts: number; retry_after: string } | null> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('batches')
+      .select('failed_attempts')
+      .where('id', '=', id)
+      .where('state', 'in', ['received', 'validated'])
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return null;
+    const attempts = row.failed_attempts + 1;
+    const updated = await trx
+      .updateTable('batches')
+      .set({
+        failed_attempts: attempts,
+        last_error: failure.error,
+        retry_after: sql`now() + make_interval(secs => ${failure.delaySeconds(attempts)})`,
+      })
+      .where('id', '=', id)
+      .returning(sql<string>`retry_after`.as('retry_after'))
+      .executeTakeFirstOrThrow();
+    const retryAfter = new Date(updated.retry_after).toISOString();
+    await appendEvents(trx, [
+      {
+        type: 'batch.processing_failed',
+        actor: failure.actor,
+        batchId: id,
+        payload: { failed_attempts: attempts, error: failure.error, retry_after: retryAfter },
+      },
+    ]);
+    return { failed_attempts: attempts, retry_after: retryAfter };
+  });
 }
 
 export interface StoredItem {

@@ -18,8 +18,11 @@ import { appendEvents } from '../ledger/events.store.ts';
 import { recordInspections } from '../reporting/accounting.store.ts';
 import { ConflictError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { failureCode, isBatchFailure, retryDelaySeconds } from './retries.ts';
 import {
   claimBatch,
+  claimNextBatch,
+  recordProcessingFailure,
   countOutcomes,
   getBatch,
   leaseFence,
@@ -136,6 +139,52 @@ export async function processBatch(
     lease?.stop();
     // Best effort (only ever this worker's own lease): one not given back runs out.
     await releaseLease(db, batchId, worker).catch(() => undefined);
+  }
+}
+
+/** A batch the queue could not process this time (ADR 0010 §Failures). */
+export interface QueueFailure {
+  batch_id: string;
+  /** The error's code (failureCode): never its message, which could echo input. */
+  error: string;
+  failed_attempts: number;
+  /** When the queue tries it again. */
+  retry_after: string;
+}
+
+/**
+ * Processes every batch waiting in the queue, oldest first, under `worker`'s leases;
+ * returns how many it finished. A batch that fails is recorded as failed
+ * (recordProcessingFailure: its attempts, error code, an event) and left until its
+ * retry time while the queue goes on with the next, so one batch that keeps failing
+ * never holds up the others. Only when that record cannot be written does the drain
+ * stop, with the error (the batch is then tried again at the worker's next drain).
+ * @example await drainQueue(db, { subjectHash, worker, onFailure: (f) => log(f) })
+ */
+export async function drainQueue(
+  db: Kysely<Database>,
+  opts: PipelineOptions &
+    Holds & { worker: string; onFailure?: (failure: QueueFailure, err: unknown) => void },
+): Promise<number> {
+  const { onFailure, ...run } = opts;
+  let finished = 0;
+  for (;;) {
+    const id = await claimNextBatch(db, opts.worker, opts.leaseSeconds ?? LEASE_SECONDS);
+    if (!id) return finished;
+    try {
+      // Processing renews the lease it was claimed with, and gives it back at the end.
+      await processBatch(db, id, run);
+      finished++;
+    } catch (err) {
+      if (!isBatchFailure(err)) continue; // another worker has it now
+      const error = failureCode(err);
+      const recorded = await recordProcessingFailure(db, id, {
+        error,
+        actor: WORKER_ACTOR,
+        delaySeconds: retryDelaySeconds,
+      });
+      if (recorded) onFailure?.({ batch_id: id, error, ...recorded }, err);
+    }
   }
 }
 

@@ -24,9 +24,19 @@ export const batchStatusSchema = {
 
 export const operatorViewSchema = {
   type: 'object',
-  required: [...batchStatusSchema.required, 'items'],
+  required: [...batchStatusSchema.required, 'processing', 'items'],
   properties: {
     ...batchStatusSchema.properties,
+    processing: {
+      type: 'object',
+      description: 'failed attempts to validate or match the batch; the queue retries it later',
+      required: ['failed_attempts', 'last_error', 'retry_after'],
+      properties: {
+        failed_attempts: { type: 'integer' },
+        last_error: { type: ['string', 'null'], description: 'error code of the last failure' },
+        retry_after: { type: ['string', 'null'], format: 'date-time' },
+      },
+    },
     items: {
       type: 'array',
       items: {

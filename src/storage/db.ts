@@ -12,6 +12,7 @@ import * as clientAssertionReplay from './migrations/0007-client-assertion-repla
 import * as batchApprovals from './migrations/0008-batch-approvals.ts';
 import * as matchingWrites from './migrations/0009-matching-writes.ts';
 import * as evidencePages from './migrations/0010-evidence-pages.ts';
+import * as batchRetries from './migrations/0011-batch-retries.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -73,6 +74,7 @@ const migrations: Record<string, Migration> = {
   '0008-batch-approvals': batchApprovals,
   '0009-matching-writes': matchingWrites,
   '0010-evidence-pages': evidencePages,
+  '0011-batch-retries': batchRetries,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

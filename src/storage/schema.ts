@@ -114,6 +114,12 @@ export interface BatchesTable {
   result_jws: string | null;
   lease_owner: string | null;
   lease_until: NullableTimestamp;
+  /** Attempts to process the batch that failed (migration 0011). */
+  failed_attempts: Generated<number>;
+  /** The error code of the last failed attempt. */
+  last_error: string | null;
+  /** The queue leaves the batch alone until then (after a failed attempt). */
+  retry_after: NullableTimestamp;
 }
 
 export interface BatchItemsTable {

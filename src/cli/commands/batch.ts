@@ -176,7 +176,17 @@ export function registerBatch(program: Command): void {
           ).body;
           if (opts.wait) {
             const deadline = Date.now() + 30 * 60_000;
-            while (WAITING_STATES.has((await operatorView(b, result.batch_id)).state)) {
+            let failures = 0;
+            for (;;) {
+              const { state, processing } = await operatorView(b, result.batch_id);
+              if (!WAITING_STATES.has(state)) break;
+              if (processing.failed_attempts > failures) {
+                failures = processing.failed_attempts;
+                hint(
+                  opts,
+                  `processing failed (${processing.last_error}); the server tries it again after ${processing.retry_after}`,
+                );
+              }
               if (Date.now() > deadline)
                 throw new TaxgateError(
                   'WAIT_TIMEOUT',
@@ -215,11 +225,21 @@ export function registerBatch(program: Command): void {
         agreement_id: view.agreement_id,
         item_count: view.item_count,
         rejection_code: view.rejection_code,
+        processing: view.processing,
         items: view.items,
       };
+      const failed = view.processing.failed_attempts;
       printResult(opts, out, () =>
         [
           `batch ${view.batch_id}: ${view.state}${view.rejection_code ? ` (${view.rejection_code})` : ''}, ${view.item_count} items${view.items.length ? ` — ${summary(view)}` : ''}`,
+          ...(failed > 0
+            ? [
+                `  processing failed ${failed} time${failed === 1 ? '' : 's'}, last with ${view.processing.last_error}` +
+                  (WAITING_STATES.has(view.state) && view.processing.retry_after
+                    ? `; the queue tries it again after ${view.processing.retry_after}`
+                    : ''),
+              ]
+            : []),
           ...view.items.map(
             (i) =>
               `  ${(i.request_id ?? '(no request id)').padEnd(24)} ${(i.outcome ?? 'undecided').padEnd(20)} ${i.reasons.join(' ')}`,

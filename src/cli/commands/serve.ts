@@ -23,7 +23,19 @@ export async function startServing(
   opts: ServeOptions,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
   const worker = startQueueWorker(
-    () => tg.drainQueue(),
+    () =>
+      tg.drainQueue((f, err) => {
+        // A taxgate error's message says what to fix and carries no taxpayer data; an
+        // unexpected error's could echo what it was reading: its stack only on request.
+        const why = err instanceof TaxgateError ? `: ${err.message}` : '';
+        process.stderr.write(
+          `taxgate: batch ${f.batch_id} failed (${f.error}, attempt ${f.failed_attempts})${why}; ` +
+            `the queue tries it again after ${f.retry_after}\n`,
+        );
+        if (!why && process.env.TAXGATE_DEBUG && err instanceof Error) {
+          process.stderr.write(`${err.stack}\n`);
+        }
+      }),
     (err) => process.stderr.write(`taxgate: batch processing failed: ${(err as Error).message}\n`),
   );
   // Sign a checkpoint every few seconds while events arrive (docs/ledger.md §Checkpoints).
