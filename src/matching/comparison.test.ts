@@ -66,6 +66,20 @@ describe('compare', () => {
     expect(compare(person(req), person(), compatible)).toMatchObject(expected);
   });
 
+  it('calls a street with the same letters, spaced otherwise, the same street', () => {
+    const street = (a: string, b: string) =>
+      compare(person({ streetName: a }), person({ streetName: b }), compatible).street;
+    expect(street('MOORESTREET', 'MOORE ST')).toBe('exact'); // suffix written onto the name
+    expect(street('PAUL COECRESCENT', 'PAUL COE CRES')).toBe('exact');
+    expect(street('KULGERA S TREET', 'KULGERA ST')).toBe('exact'); // a space inside a word
+    expect(street('MC DONALD AVE', 'MCDONALD AVE')).toBe('exact');
+    // Other letters stay another street, or a typo of it.
+    expect(street('MAPLE ST', 'MAPLE AVE')).toBe('different');
+    expect(street('MAPLEDALE DR', 'MAPLE DR')).toBe('different');
+    expect(street('MOORESTREET', 'MOORE AVE')).toBe('different');
+    expect(street('TEMPLETNO ST', 'TEMPLETON ST')).toBe('typo');
+  });
+
   it('tells a unit present on both sides apart', () => {
     expect(compare(person({ unit: '4B' }), person({ unit: '4C' }), compatible).unit).toBe(
       'different',

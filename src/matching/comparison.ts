@@ -1,4 +1,5 @@
 import { jaroWinkler } from './jaro-winkler.ts';
+import { sameLetterStreet } from './normalize/address.ts';
 
 /**
  * What the engine compares of one person at one address, already normalised
@@ -158,8 +159,10 @@ export function compare(
     }
   }
   const house: Level<'house'> = req.houseNumber === rec.houseNumber ? 'exact' : 'different';
+  // The same letters, spaced otherwise ('MOORESTREET', 'MOORE ST'), are the same street.
   const street: Level<'street'> =
-    req.streetName === rec.streetName
+    req.streetName === rec.streetName ||
+    sameLetterStreet(req.streetName) === sameLetterStreet(rec.streetName)
       ? 'exact'
       : isTypo(req.streetName, rec.streetName)
         ? 'typo'

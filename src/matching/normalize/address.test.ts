@@ -4,6 +4,7 @@ import {
   normaliseState,
   normaliseUnit,
   parseStreetLine,
+  sameLetterStreet,
   zip5,
   type AddressKeys,
   type ParsedStreet,
@@ -207,5 +208,24 @@ describe('parseStreetLine: regressions', () => {
       streetName: 'MAIN ST',
       unit: '',
     });
+  });
+});
+
+describe('sameLetterStreet', () => {
+  it.each([
+    ['LINDSAYSTREET', 'LINDSAYST'],
+    ['LINDSAY ST', 'LINDSAYST'],
+    ['PAUL COECRESCENT', 'PAULCOECRES'],
+    ['MAPLEAVENUE', 'MAPLEAVE'],
+    ['MOORE ST', 'MOOREST'], // its own suffix: nothing more is taken for one
+    ['N MAIN ST', 'NMAINST'],
+    // Endings shorter than four letters are left: they end real names.
+    ['BROADWAY', 'BROADWAY'],
+    ['MIDWAY RD', 'MIDWAYRD'],
+    // A name that only is a suffix word keeps it.
+    ['PLACE', 'PLACE'],
+    ['', ''],
+  ])('%s → %s', (street, expected) => {
+    expect(sameLetterStreet(street)).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { memoizeString } from './memo.ts';
 import { foldText } from './text.ts';
 import {
+  compactStreet,
   parseUnit,
   parseUsStreet,
   standardiseState,
@@ -38,6 +39,13 @@ export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoi
     });
   },
 );
+
+/**
+ * One form for a standardised street name however it was spaced ('LINDSAYSTREET' and
+ * 'LINDSAY ST' → 'LINDSAYST'): see compactStreet.
+ * @example sameLetterStreet('PAUL COECRESCENT') === sameLetterStreet('PAUL COE CRES') // true
+ */
+export const sameLetterStreet: (streetName: string) => string = memoizeString(compactStreet);
 
 /** Unit identifier without its designator: 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' → 'REAR'. */
 export function normaliseUnit(unit: string): string {

@@ -293,6 +293,37 @@ export function standardiseStreetName(words: readonly string[], suffix = ''): st
   return out.join(' ');
 }
 
+/**
+ * Suffix words of four letters or more, longest first, with their abbreviations: the
+ * endings compactStreet recognises when a suffix was written onto the street name.
+ * Shorter ones (WAY, RD, ST) would cut real names (BROADWAY, MIDWAY).
+ */
+const GLUED_SUFFIXES = [...SUFFIXES]
+  .filter(([word]) => word.length >= 4 && !word.includes(' '))
+  .sort((a, b) => b[0].length - a[0].length);
+
+/**
+ * A standardised street name with its spaces taken out and a suffix written onto the
+ * name abbreviated: 'LINDSAY ST' and 'LINDSAYSTREET', 'PAUL COE CRES' and
+ * 'PAUL COECRESCENT', 'KULGERA S TREET' and 'KULGERA ST' each give one form. Two
+ * lines with the same letters name the same street whatever their spacing; the
+ * comparison uses it (matching/comparison.ts), the parser does not.
+ * @example compactStreet('LINDSAYSTREET') // 'LINDSAYST'
+ */
+export function compactStreet(streetName: string): string {
+  const joined = streetName.replaceAll(' ', '');
+  // A name that ends with a suffix of its own has none written onto it ('MOORE ST'
+  // joined ends with REST, which is not its suffix).
+  if (SUFFIXES.has(streetName.slice(streetName.lastIndexOf(' ') + 1))) return joined;
+  for (const [word, abbreviation] of GLUED_SUFFIXES) {
+    // At least three letters of name before it, so a name that only is a suffix stays.
+    if (joined.length >= word.length + 3 && joined.endsWith(word)) {
+      return joined.slice(0, -word.length) + abbreviation;
+    }
+  }
+  return joined;
+}
+
 /** Pub 28 suffix abbreviation of a suffix word; the word itself when unknown. */
 export function standardiseSuffix(words: readonly string[]): string {
   const w = words.filter(Boolean).join(' ');
