@@ -477,6 +477,8 @@ async function main(cleanups: Cleanups): Promise<void> {
   const serverCpuEnd = serverCpu();
   const matchServerCpuMs =
     serverCpuStart !== null && serverCpuEnd !== null ? serverCpuEnd - serverCpuStart : null;
+  const matchCpuUsPerItem =
+    matchItems > 0 ? ((matchCpuMs + (matchServerCpuMs ?? 0)) * 1000) / matchItems : 0;
   const validateMs = phaseStart.match - phaseStart.validate;
   const matchMs = t2 + processMs - phaseStart.match;
   if (phase.current) bars[phase.current].end();
@@ -560,6 +562,13 @@ async function main(cleanups: Cleanups): Promise<void> {
     match_items_per_s: round(perSecond(matchItems, matchMs)),
     match_process_cpu_ms: round(matchCpuMs),
     match_server_cpu_ms: matchServerCpuMs === null ? null : round(matchServerCpuMs),
+    // What the work costs whatever the host's other load: CPU per matched item (this
+    // process and, when measured, the local server), and the items/s that would give
+    // with every core of the machine busy on it and nothing lost between them.
+    match_cpu_us_per_item: round(matchCpuUsPerItem),
+    match_items_per_s_all_cores_busy: round(
+      matchCpuUsPerItem > 0 ? (cpus().length * 1e6) / matchCpuUsPerItem : 0,
+    ),
     // Summed over pages and lanes: with two lanes they add up to more than match_ms.
     match_parts_ms: Object.fromEntries([...matchTimings].map(([k, v]) => [k, round(v)])),
     ledger_events: LEDGER_EVENTS,
@@ -631,6 +640,10 @@ async function main(cleanups: Cleanups): Promise<void> {
   const lanes = opts.lanes ?? (opts.database === 'postgres' ? 2 : 1);
   line('    CPU of this process', fmtMs(matchCpuMs));
   if (matchServerCpuMs !== null) line('    CPU of PostgreSQL', fmtMs(matchServerCpuMs));
+  line(
+    '    CPU per item',
+    `${nf.format(figures.match_cpu_us_per_item)} µs → at most ${nf.format(figures.match_items_per_s_all_cores_busy)} items/s with all ${machine.cpus} cores busy`,
+  );
   console.log(`    parts of match${lanes > 1 ? ` (summed over ${lanes} lanes)` : ''}`);
   for (const [part, ms] of [...matchTimings].sort((a, b) => b[1] - a[1]))
     line(`      ${part}`, fmtMs(ms));
