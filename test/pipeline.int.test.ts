@@ -7,6 +7,8 @@ import { BatchRejectedError } from '../src/errors.ts';
 import { claimBatch, claimNextBatch, leaseFence } from '../src/intake/batches.store.ts';
 import { keepLease, processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
+import { modelByVersion } from '../src/matching/engine.store.ts';
+import { DEFAULT_MODEL } from '../src/matching/model.ts';
 import type { Taxgate } from '../src/app.ts';
 import {
   addTestOfficial,
@@ -612,7 +614,7 @@ for (const kind of TEST_DATABASES) {
         .select('model_version')
         .where('batch_id', '=', id)
         .execute();
-      expect(outcomes).toEqual([{ model_version: 'fs-default-3' }]);
+      expect(outcomes).toEqual([{ model_version: 'fs-default-4' }]);
     });
 
     it('trains a new model version that later outcomes record', async () => {
@@ -627,6 +629,46 @@ for (const kind of TEST_DATABASES) {
         .where('batch_id', '=', id)
         .execute();
       expect(outcomes).toEqual([{ model_version: report.version }]);
+    });
+
+    it('passes over a model trained on earlier comparison levels until one is trained again', async () => {
+      // Saved before the levels changed (ADR 0011): its parameters name no comparison.
+      const { comparison: _levels, ...earlier } = {
+        ...DEFAULT_MODEL,
+        version: 'fs-20260101T000000',
+      };
+      await tg.db
+        .insertInto('match_models')
+        .values({ version: earlier.version, parameters: JSON.stringify(earlier), training: '{}' })
+        .execute();
+      const modelOf = async (id: string) =>
+        (
+          await tg.db
+            .selectFrom('item_outcomes')
+            .select('model_version')
+            .where('batch_id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).model_version;
+      expect(await modelOf(await submit([buildItem({ request_id: 'earlier' })]))).toBe(
+        DEFAULT_MODEL.version,
+      );
+      const report = await tg.trainModel('operator:test');
+      const jose = {
+        request_id: 'retrained',
+        first_name: 'Jose',
+        last_name: 'Lopez',
+        street: '9 Old Road',
+        city: 'Dallas',
+        state: 'TX',
+        zip: '75201',
+      }; // another subject: the same one again would be a duplicate within the window
+      expect(await modelOf(await submit([buildItem(jose)]))).toBe(report.version);
+      // Outcomes of the earlier default are still explained with its numbers.
+      expect(await modelByVersion(tg.db, 'fs-default-3')).toMatchObject({
+        version: 'fs-default-3',
+        comparison: 1,
+        m: DEFAULT_MODEL.m,
+      });
     });
 
     it('rebuilds the matching index from the returns', async () => {

@@ -78,6 +78,18 @@ describe('compare', () => {
     expect(street('MAPLEDALE DR', 'MAPLE DR')).toBe('different');
     expect(street('MOORESTREET', 'MOORE AVE')).toBe('different');
     expect(street('TEMPLETNO ST', 'TEMPLETON ST')).toBe('typo');
+    // A directional or the suffix is not part of the name, nor one number of the next.
+    for (const [a, b] of [
+      ['1ST AVE N', '1ST AVE'],
+      ['MEMORIAL PKWY S', 'MEMORIAL PKWY'],
+      ['N ASH ST', 'NASH ST'],
+      ['W ALTON ST', 'WALTON ST'],
+      ['ELM CT S', 'ELM CTS'],
+      ['MAIN PL N', 'MAIN PLN'],
+      ['US HIGHWAY 1 9', 'US HIGHWAY 19'],
+    ]) {
+      expect(street(a!, b!), `${a} / ${b}`).not.toBe('exact');
+    }
   });
 
   it('tells a unit present on both sides apart', () => {

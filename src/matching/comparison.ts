@@ -25,6 +25,13 @@ export interface PersonFeatures {
 }
 
 /** Comparison levels per field, from strongest agreement to disagreement. */
+/**
+ * The version of the comparison levels' meaning, kept on every model (ModelParameters
+ * `comparison`): 1 until 2026-11-25; 2 since, a street with the same letters spaced
+ * otherwise is `exact` (ADR 0011). A model trained on other levels is not used.
+ */
+export const COMPARISON_VERSION = 2;
+
 export const LEVELS = {
   surname: ['exact', 'part', 'typo', 'different'],
   given: ['exact', 'other_given', 'nickname', 'typo', 'initial', 'different'],

@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
-import type { PersonFeatures } from './comparison.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
 import type { ModelParameters } from './scoring.ts';
-import { DEFAULT_MODEL } from './model.ts';
+import { DEFAULT_MODEL, EARLIER_DEFAULT_MODELS } from './model.ts';
+import { COMPARISON_VERSION, type PersonFeatures } from './comparison.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -182,20 +182,28 @@ export async function refreshNameFrequencies(
   return { surnames: by.surname ?? 0, givens: by.given ?? 0 };
 }
 
-/** The model in force: the latest trained one, or the documented default. */
+/**
+ * The model in force: the latest one trained for this version's comparison levels, or
+ * the documented default. A model trained before the levels changed (COMPARISON_VERSION)
+ * weighs levels that no longer mean the same: it is passed over until `taxgate model
+ * train` makes a new one, so no outcome carries a version its levels do not match.
+ */
 export async function activeModel(db: Db): Promise<ModelParameters> {
-  const row = await db
+  const rows = await db
     .selectFrom('match_models')
     .select('parameters')
     .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? (row.parameters as unknown as ModelParameters) : DEFAULT_MODEL;
+    .execute();
+  const current = rows
+    .map((r) => r.parameters as unknown as ModelParameters)
+    .find((p) => (p.comparison ?? 1) === COMPARISON_VERSION);
+  return current ?? DEFAULT_MODEL;
 }
 
 /** The model of a recorded version (explanations are rebuilt with the model that scored them). */
 export async function modelByVersion(db: Db, version: string): Promise<ModelParameters | null> {
-  if (version === DEFAULT_MODEL.version) return DEFAULT_MODEL;
+  const builtIn = [DEFAULT_MODEL, ...EARLIER_DEFAULT_MODELS].find((m) => m.version === version);
+  if (builtIn) return builtIn;
   const row = await db
     .selectFrom('match_models')
     .select('parameters')

@@ -1,3 +1,4 @@
+import { COMPARISON_VERSION } from './comparison.ts';
 import type { ModelParameters } from './scoring.ts';
 
 /**
@@ -8,7 +9,8 @@ import type { ModelParameters } from './scoring.ts';
  * households and neighbours from confirming.
  */
 export const DEFAULT_MODEL: ModelParameters = {
-  version: 'fs-default-3',
+  version: 'fs-default-4',
+  comparison: COMPARISON_VERSION,
   lambda: 0.05,
   m: {
     surname: { exact: 0.85, part: 0.1, typo: 0.04, different: 0.01 },
@@ -67,3 +69,12 @@ export const DEFAULT_MODEL: ModelParameters = {
     suffix: { same: 0.01, missing: 0.98, conflict: 0.01 },
   },
 };
+
+/**
+ * Earlier versions of the default, so that outcomes they scored can still be explained
+ * and recalled by version. `fs-default-3` has the same numbers as `fs-default-4`: what
+ * changed is the comparison its outcomes were scored with (version 1, ADR 0011).
+ */
+export const EARLIER_DEFAULT_MODELS: readonly ModelParameters[] = [
+  { ...DEFAULT_MODEL, version: 'fs-default-3', comparison: 1 },
+];

@@ -11,6 +11,8 @@ export type FieldProbabilities = { [F in Field]: LevelProbabilities<F> };
  */
 export interface ModelParameters {
   version: string;
+  /** The comparison levels it was made for (COMPARISON_VERSION); absent means 1. */
+  comparison?: number;
   lambda: number;
   m: FieldProbabilities;
   u: FieldProbabilities;

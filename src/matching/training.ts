@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import {
   compare,
+  COMPARISON_VERSION,
   type ComparisonVector,
   type GivenNamesCompatible,
   type PersonFeatures,
@@ -73,11 +74,12 @@ export async function trainModel(
       emVectors.push(compare(byPosition.get(c.position)!, c.features, compatible));
   }
   const stamp = (opts.now ?? new Date()).toISOString().replace(/[-:]/g, '').slice(0, 15);
-  let parameters: ModelParameters = { ...prior, version: `fs-${stamp}`, u };
+  const made = { version: `fs-${stamp}`, comparison: COMPARISON_VERSION };
+  let parameters: ModelParameters = { ...prior, ...made, u };
   let iterations = 0;
   if (emVectors.length >= 1000) {
     const em = estimateByEm(emVectors, { ...parameters, m: prior.m ?? DEFAULT_MODEL.m });
-    parameters = { ...em.parameters, version: parameters.version };
+    parameters = { ...em.parameters, ...made };
     iterations = em.iterations;
   }
   const report: TrainingReport = {

@@ -213,18 +213,24 @@ describe('parseStreetLine: regressions', () => {
 
 describe('sameLetterStreet', () => {
   it.each([
-    ['LINDSAYSTREET', 'LINDSAYST'],
-    ['LINDSAY ST', 'LINDSAYST'],
-    ['PAUL COECRESCENT', 'PAULCOECRES'],
-    ['MAPLEAVENUE', 'MAPLEAVE'],
-    ['MOORE ST', 'MOOREST'], // its own suffix: nothing more is taken for one
-    ['N MAIN ST', 'NMAINST'],
+    ['LINDSAYSTREET', '|LINDSAY|ST|'],
+    ['LINDSAY ST', '|LINDSAY|ST|'],
+    ['PAUL COECRESCENT', '|PAULCOE|CRES|'],
+    ['PAUL COE CRES', '|PAULCOE|CRES|'],
+    ['KULGERA S TREET', '|KULGERA|ST|'],
+    ['MAPLEAVENUE', '|MAPLE|AVE|'],
+    ['MOORE ST', '|MOORE|ST|'], // its own suffix: nothing more is taken for one
+    // Directionals and the suffix stay words of their own.
+    ['N MAIN ST', 'N|MAIN|ST|'],
+    ['1ST AVE N', '|1ST|AVE|N'],
+    ['ELM CT S', '|ELM|CT|S'],
+    // A number does not run into the next.
+    ['US HIGHWAY 1 9', '|USHIGHWAY1 9||'],
     // Endings shorter than four letters are left: they end real names.
-    ['BROADWAY', 'BROADWAY'],
-    ['MIDWAY RD', 'MIDWAYRD'],
+    ['BROADWAY', '|BROADWAY||'],
     // A name that only is a suffix word keeps it.
-    ['PLACE', 'PLACE'],
-    ['', ''],
+    ['PLACE', '|PLACE||'],
+    ['', '|||'],
   ])('%s → %s', (street, expected) => {
     expect(sameLetterStreet(street)).toBe(expected);
   });

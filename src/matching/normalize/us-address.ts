@@ -302,26 +302,40 @@ const GLUED_SUFFIXES = [...SUFFIXES]
   .filter(([word]) => word.length >= 4 && !word.includes(' '))
   .sort((a, b) => b[0].length - a[0].length);
 
+const STANDARD_DIRECTIONALS = new Set(DIRECTIONALS.values());
+const STANDARD_SUFFIXES = new Set(SUFFIXES.values());
+
 /**
- * A standardised street name with its spaces taken out and a suffix written onto the
- * name abbreviated: 'LINDSAY ST' and 'LINDSAYSTREET', 'PAUL COE CRES' and
- * 'PAUL COECRESCENT', 'KULGERA S TREET' and 'KULGERA ST' each give one form. Two
- * lines with the same letters name the same street whatever their spacing; the
- * comparison uses it (matching/comparison.ts), the parser does not.
- * @example compactStreet('LINDSAYSTREET') // 'LINDSAYST'
+ * A standardised street name reduced so that spacing inside the name no longer counts:
+ * `pre|name|suffix|post`, the name's words joined without spaces, and a suffix word
+ * written onto the end of a name without one taken off and abbreviated. So
+ * 'LINDSAYSTREET' and 'LINDSAY ST', 'PAUL COECRESCENT' and 'PAUL COE CRES',
+ * 'KULGERA S TREET' and 'KULGERA ST' each give one form. The directionals and the
+ * suffix stay apart ('N ASH ST' is not 'NASH ST', '1ST AVE N' not '1ST AVE', 'ELM CT S'
+ * not 'ELM CTS'), and a number never runs into the next ('US HIGHWAY 1 9' is not
+ * 'US HIGHWAY 19'). The comparison uses it (matching/comparison.ts), the parser does not.
+ * @example compactStreet('LINDSAYSTREET') // '|LINDSAY|ST|'
  */
 export function compactStreet(streetName: string): string {
-  const joined = streetName.replaceAll(' ', '');
-  // A name that ends with a suffix of its own has none written onto it ('MOORE ST'
-  // joined ends with REST, which is not its suffix).
-  if (SUFFIXES.has(streetName.slice(streetName.lastIndexOf(' ') + 1))) return joined;
-  for (const [word, abbreviation] of GLUED_SUFFIXES) {
-    // At least three letters of name before it, so a name that only is a suffix stays.
-    if (joined.length >= word.length + 3 && joined.endsWith(word)) {
-      return joined.slice(0, -word.length) + abbreviation;
+  const words = streetName.split(' ').filter(Boolean);
+  const pre = words.length > 1 && STANDARD_DIRECTIONALS.has(words[0]!) ? words.shift()! : '';
+  const post = words.length > 1 && STANDARD_DIRECTIONALS.has(words.at(-1)!) ? words.pop()! : '';
+  let suffix = words.length > 1 && STANDARD_SUFFIXES.has(words.at(-1)!) ? words.pop()! : '';
+  let name = words.reduce(
+    (joined, w) => (/\d$/.test(joined) && /^\d/.test(w) ? `${joined} ${w}` : joined + w),
+    '',
+  );
+  if (!suffix) {
+    for (const [word, abbreviation] of GLUED_SUFFIXES) {
+      // At least three letters of name before it, so a name that only is a suffix stays.
+      if (name.length >= word.length + 3 && name.endsWith(word)) {
+        name = name.slice(0, -word.length);
+        suffix = abbreviation;
+        break;
+      }
     }
   }
-  return joined;
+  return [pre, name, suffix, post].join('|');
 }
 
 /** Pub 28 suffix abbreviation of a suffix word; the word itself when unknown. */
