@@ -38,7 +38,7 @@ for (const kind of TEST_DATABASES) {
         keys.privateKey,
       );
       ({ batch_id: batchId } = await tg.submitBatch(Buffer.from(jws)));
-      await tg.drainQueue();
+      expect(await tg.drainQueue()).toBe(1);
       await tg.approve(batchId, 'operator:test');
       app = await buildServer(tg);
     });

@@ -239,7 +239,7 @@ export async function releaseLease(
  * with its `batch.processing_failed` event: one more failed attempt, the error's code,
  * and when the queue may try it again (retryDelaySeconds of the new count). Returns
  * null when the batch no longer waits (another worker finished or rejected it meanwhile).
- * @example await recordProcessingFailure(db, 'bat_…', { error: 'AGREEMENT_NOT_FOUND', actor })
+ * @example await recordProcessingFailure(db, 'bat_…', { error: 'INTERNAL_ERROR', actor, delaySeconds: retryDelaySeconds })
  */
 export async function recordProcessingFailure(
   db: Kysely<Database>,
@@ -264,7 +264,7 @@ export async function recordProcessingFailure(
         retry_after: sql`now() + make_interval(secs => ${failure.delaySeconds(attempts)})`,
       })
       .where('id', '=', id)
-      .returning(sql<string>`retry_after`.as('retry_after'))
+      .returning(sql<Date | string>`retry_after`.as('retry_after'))
       .executeTakeFirstOrThrow();
     const retryAfter = new Date(updated.retry_after).toISOString();
     await appendEvents(trx, [

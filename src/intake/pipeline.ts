@@ -157,8 +157,9 @@ export interface QueueFailure {
  * returns how many it finished. A batch that fails is recorded as failed
  * (recordProcessingFailure: its attempts, error code, an event) and left until its
  * retry time while the queue goes on with the next, so one batch that keeps failing
- * never holds up the others. Only when that record cannot be written does the drain
- * stop, with the error (the batch is then tried again at the worker's next drain).
+ * never holds up the others. The drain stops with an error only when the queue itself
+ * fails (a claim, or the record of a failure, cannot be written): the batch is then
+ * tried again at the worker's next drain.
  * @example await drainQueue(db, { subjectHash, worker, onFailure: (f) => log(f) })
  */
 export async function drainQueue(

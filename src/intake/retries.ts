@@ -1,6 +1,6 @@
 /**
  * When the queue tries a failed batch again (ADR 0010 §Failures), as pure logic: the
- * store records the failure (batches.store.ts), the worker calls it (app.ts drainQueue).
+ * store records the failure (batches.store.ts), the queue calls both (pipeline.ts drainQueue).
  */
 import { TaxgateError } from '../errors.ts';
 

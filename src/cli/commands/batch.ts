@@ -177,11 +177,14 @@ export function registerBatch(program: Command): void {
           if (opts.wait) {
             const deadline = Date.now() + 30 * 60_000;
             let failures = 0;
+            let lastError: string | null = null;
             for (;;) {
               const { state, processing } = await operatorView(b, result.batch_id);
               if (!WAITING_STATES.has(state)) break;
-              if (processing.failed_attempts > failures) {
+              // A server older than migration 0011 gives no `processing`.
+              if (processing && processing.failed_attempts > failures) {
                 failures = processing.failed_attempts;
+                lastError = processing.last_error;
                 hint(
                   opts,
                   `processing failed (${processing.last_error}); the server tries it again after ${processing.retry_after}`,
@@ -190,7 +193,10 @@ export function registerBatch(program: Command): void {
               if (Date.now() > deadline)
                 throw new TaxgateError(
                   'WAIT_TIMEOUT',
-                  `batch ${result.batch_id} is still being processed after 30 minutes`,
+                  `batch ${result.batch_id} is still being processed after 30 minutes` +
+                    (failures > 0
+                      ? ` (${failures} failed attempt${failures === 1 ? '' : 's'}, last with ${lastError})`
+                      : ''),
                 );
               await new Promise((r) => setTimeout(r, 250));
             }
