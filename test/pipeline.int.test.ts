@@ -22,6 +22,7 @@ import {
   signEnvelope,
 } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
+import { TAXPAYERS } from './support/scenario.ts';
 
 for (const kind of TEST_DATABASES) {
   describe(`batch pipeline on ${kind}`, () => {
@@ -653,16 +654,9 @@ for (const kind of TEST_DATABASES) {
         DEFAULT_MODEL.version,
       );
       const report = await tg.trainModel('operator:test');
-      const jose = {
-        request_id: 'retrained',
-        first_name: 'Jose',
-        last_name: 'Lopez',
-        street: '9 Old Road',
-        city: 'Dallas',
-        state: 'TX',
-        zip: '75201',
-      }; // another subject: the same one again would be a duplicate within the window
-      expect(await modelOf(await submit([buildItem(jose)]))).toBe(report.version);
+      // Another subject: the same one again would be a duplicate within the window.
+      const jose = buildItem({ request_id: 'retrained', ...TAXPAYERS.jose });
+      expect(await modelOf(await submit([jose]))).toBe(report.version);
       // Outcomes of the earlier default are still explained with its numbers.
       expect(await modelByVersion(tg.db, 'fs-default-3')).toMatchObject({
         version: 'fs-default-3',
