@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAgreement } from '../../../test/support/builders.ts';
 import { BatchItemJudge, validateItem } from '../../policy/item-rules.ts';
-import { editDistance, fold, KNOWN_GIVEN, NICKNAMES, stripAccents } from './pools.ts';
+import { editDistance, fold, KNOWN_GIVEN, NICKNAMES, stripAccents, SUFFIX_WORDS } from './pools.ts';
 import {
   CATEGORIES,
   generateRequests,
@@ -91,6 +91,7 @@ describe('generateRequests', () => {
       const street = fold(q.item.street);
       const lines = [false, true].map((spelled) => fold(renderStreetLine(d as never, { spelled })));
       if (q.category === 'street_words') continue; // ordinals as words: checked below
+      if (q.category === 'street_spacing') continue; // spaced otherwise: checked below
       expect(
         lines.some((l) => street === l || street.startsWith(`${l} `)),
         `${q.category}: ${q.item.street} vs ${q.dwelling}`,
@@ -108,6 +109,20 @@ describe('generateRequests', () => {
     it('puts the expected taxpayer at the named dwelling', () => {
       for (const q of set.requests.filter((x) => x.expectedTin)) {
         expect(dwellingKey(store.byTin.get(q.expectedTin!)!.home)).toBe(q.dwelling);
+      }
+    });
+
+    it('spaces the street otherwise and changes nothing else of it', () => {
+      const letters = (s: string) => fold(s).replaceAll(' ', '');
+      for (const q of inCategory('street_spacing')) {
+        const d = dwellingParts(q.dwelling);
+        const glued = { ...d, name: `${d.name} ${SUFFIX_WORDS[d.suffix!] ?? ''}`, suffix: '' };
+        const forms = [false, true].flatMap((spelled) =>
+          [d, glued].map((a) => renderStreetLine(a as never, { spelled })),
+        );
+        expect(forms.map(letters), q.item.street).toContain(letters(q.item.street));
+        expect(forms.map(fold), q.item.street).not.toContain(fold(q.item.street));
+        expect(fold(q.item.unit)).toContain(fold(d.unit!));
       }
     });
 
@@ -210,6 +225,18 @@ describe('generateRequests', () => {
 
     it('not in store: no taxpayer of that name has the address as address of record', () => {
       for (const q of inCategory('not_in_store')) {
+        expect(residentsOfBuilding(q.dwelling).filter((o) => sameName(o, q))).toEqual([]);
+      }
+    });
+
+    it('other directional: only the pre-directional differs, and no one of that name lives there', () => {
+      for (const q of inCategory('other_directional')) {
+        const subject = store.byTin.get(q.subjectTin!)!;
+        const d = dwellingParts(q.dwelling);
+        expect(d.preDir).not.toBe(subject.home.preDir);
+        expect({ ...d, preDir: subject.home.preDir }).toEqual(
+          dwellingParts(dwellingKey(subject.home)),
+        );
         expect(residentsOfBuilding(q.dwelling).filter((o) => sameName(o, q))).toEqual([]);
       }
     });

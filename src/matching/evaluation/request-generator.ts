@@ -14,6 +14,7 @@ import {
   KNOWN_SURNAMES,
   NICKNAMES,
   ORDINAL_WORDS,
+  SUFFIX_WORDS,
   ORIGIN_WEIGHTS,
   PLACES,
   stripAccents,
@@ -59,6 +60,7 @@ export const POSITIVE_CATEGORIES = [
   'typo_surname',
   'nickname',
   'street_words',
+  'street_spacing',
   'unit_in_street',
   'zip_plus4',
   'missing_city',
@@ -75,6 +77,7 @@ export const NEGATIVE_CATEGORIES = [
   'neighbour_other_unit',
   'not_in_store',
   'wrong_house_number',
+  'other_directional',
 ] as const;
 
 export type PositiveCategory = (typeof POSITIVE_CATEGORIES)[number];
@@ -87,7 +90,7 @@ export const isPositive = (c: Category): c is PositiveCategory =>
 
 /** Share of items per category, in percent (65 positive, 35 negative). */
 export const CATEGORY_WEIGHTS: Record<Category, number> = {
-  exact: 10,
+  exact: 8,
   accents: 5,
   one_surname: 5,
   hyphen_space: 4,
@@ -98,6 +101,7 @@ export const CATEGORY_WEIGHTS: Record<Category, number> = {
   typo_surname: 4,
   nickname: 5,
   street_words: 5,
+  street_spacing: 2,
   unit_in_street: 4,
   zip_plus4: 3,
   missing_city: 2,
@@ -108,8 +112,9 @@ export const CATEGORY_WEIGHTS: Record<Category, number> = {
   junior_senior_ambiguous: 3,
   junior_senior_conflict: 2,
   neighbour_other_unit: 5,
-  not_in_store: 5,
+  not_in_store: 4,
   wrong_house_number: 3,
+  other_directional: 1,
 };
 
 /**
@@ -539,6 +544,47 @@ export const CATEGORY_SPECS: Record<Category, CategorySpec> = {
     },
   ),
 
+  street_spacing: positive(
+    (p) =>
+      /[A-Za-z]{4}/.test(p.home.name) ||
+      (p.home.suffix !== 'Way' && (SUFFIX_WORDS[p.home.suffix]?.length ?? 0) >= 4),
+    (p, f, r) => {
+      const a = p.home;
+      const suffixWord = SUFFIX_WORDS[a.suffix] ?? '';
+      const words = a.name.split(' ');
+      const long = words.findIndex((w) => /^[A-Za-z]{4,}$/.test(w));
+      let variant = r.weighted([
+        ['suffix_glued', 0.5],
+        ['words_joined', 0.25],
+        ['word_split', 0.25],
+      ] as const) as string;
+      if (variant === 'words_joined' && words.length < 2) variant = 'word_split';
+      if (variant === 'word_split' && long < 0) variant = 'suffix_glued';
+      if (variant === 'suffix_glued' && (a.suffix === 'Way' || suffixWord.length < 4)) {
+        if (long < 0 && words.length < 2) return null;
+        variant = words.length > 1 ? 'words_joined' : 'word_split';
+      }
+      let street: Pick<EvalAddress, 'number' | 'preDir' | 'name' | 'suffix' | 'postDir'>;
+      if (variant === 'suffix_glued') {
+        // 'Maplestreet': the suffix spelled out and written onto the name.
+        street = { ...a, name: a.name + suffixWord.toLowerCase(), suffix: '' };
+      } else if (variant === 'words_joined') {
+        // 'Cesarchavez', 'Santafe': two words of the name written as one.
+        const i = r.int(0, words.length - 2);
+        words.splice(i, 2, words[i]! + words[i + 1]!.toLowerCase());
+        street = { ...a, name: words.join(' ') };
+      } else {
+        // 'Wash ington': a space typed inside a word of the name.
+        const w = words[long]!;
+        const at = r.int(2, w.length - 2);
+        words[long] = `${w.slice(0, at)} ${w.slice(at)}`;
+        street = { ...a, name: words.join(' ') };
+      }
+      f.street = upper(renderStreetLine(street, { spelled: p.style.spelled }), p.style.upper);
+      return variant;
+    },
+  ),
+
   unit_in_street: positive(
     (p) => p.home.unit !== '',
     (p, f, r) => {
@@ -778,6 +824,28 @@ export const CATEGORY_SPECS: Record<Category, CategorySpec> = {
     },
   },
 
+  other_directional: {
+    eligible: (p) => p.generation === '',
+    build(p, _store, r) {
+      // The target's own house number, street name and suffix with another
+      // pre-directional: South Main is not North Main, nor Main without one.
+      const OPPOSITE: Record<string, string> = { N: 'S', S: 'N', E: 'W', W: 'E' };
+      const was = p.home.preDir;
+      const variant = !was ? 'added' : r.chance(0.3) ? 'removed' : 'opposite';
+      const preDir =
+        variant === 'added'
+          ? r.pick(['N', 'S', 'E', 'W'])
+          : variant === 'removed'
+            ? ''
+            : (OPPOSITE[was] ?? '');
+      if (preDir === was) return null;
+      const address: EvalAddress = { ...p.home, preDir };
+      const fields = baseFields(p);
+      fields.street = upper(renderStreetLine(address, { spelled: p.style.spelled }), p.style.upper);
+      return { fields, variant, expectedTin: null, subjectTin: p.tin, address };
+    },
+  },
+
   wrong_house_number: {
     eligible: (p) => p.generation === '' && /^\d+/.test(p.home.number),
     build(p, _store, r) {
@@ -984,6 +1052,7 @@ export const CATEGORY_LABELS: Record<Category, string> = {
   typo_surname: 'one-edit typo in surname',
   nickname: 'nickname',
   street_words: 'suffix/directional/ordinal words',
+  street_spacing: 'street spaced otherwise',
   unit_in_street: "unit in street line or '#4B'",
   zip_plus4: 'ZIP+4',
   missing_city: 'no city (ZIP only)',
@@ -996,4 +1065,5 @@ export const CATEGORY_LABELS: Record<Category, string> = {
   neighbour_other_unit: 'right building, another unit',
   not_in_store: 'person not in the store',
   wrong_house_number: 'wrong house number',
+  other_directional: 'another pre-directional, same number and street',
 };
