@@ -229,29 +229,22 @@ describe('generateRequests', () => {
       }
     });
 
-    it('other directional: only the pre-directional differs, and no one of that name lives there', () => {
-      for (const q of inCategory('other_directional')) {
-        const subject = store.byTin.get(q.subjectTin!)!;
+    /** The subject's own address with one part changed, where no one of that name lives. */
+    const onlyPartChanged = (category: string, part: 'preDir' | 'number') => {
+      for (const q of inCategory(category)) {
+        const home = store.byTin.get(q.subjectTin!)!.home;
         const d = dwellingParts(q.dwelling);
-        expect(d.preDir).not.toBe(subject.home.preDir);
-        expect({ ...d, preDir: subject.home.preDir }).toEqual(
-          dwellingParts(dwellingKey(subject.home)),
-        );
+        expect(d[part]).not.toBe(home[part]);
+        expect({ ...d, [part]: home[part] }).toEqual(dwellingParts(dwellingKey(home)));
         expect(residentsOfBuilding(q.dwelling).filter((o) => sameName(o, q))).toEqual([]);
       }
-    });
+    };
 
-    it('wrong house number: only the number differs, and no one of that name lives there', () => {
-      for (const q of inCategory('wrong_house_number')) {
-        const subject = store.byTin.get(q.subjectTin!)!;
-        const d = dwellingParts(q.dwelling);
-        expect(d.number).not.toBe(subject.home.number);
-        expect({ ...d, number: subject.home.number }).toEqual(
-          dwellingParts(dwellingKey(subject.home)),
-        );
-        expect(residentsOfBuilding(q.dwelling).filter((o) => sameName(o, q))).toEqual([]);
-      }
-    });
+    it('other directional: only the pre-directional differs, and no one of that name lives there', () =>
+      onlyPartChanged('other_directional', 'preDir'));
+
+    it('wrong house number: only the number differs, and no one of that name lives there', () =>
+      onlyPartChanged('wrong_house_number', 'number'));
 
     it('covers every negative category and every positive category', () => {
       for (const c of [...POSITIVE_CATEGORIES, ...NEGATIVE_CATEGORIES]) {
