@@ -24,7 +24,6 @@ export interface PersonFeatures {
   dob: string | null;
 }
 
-/** Comparison levels per field, from strongest agreement to disagreement. */
 /**
  * The version of the comparison levels' meaning, kept on every model (ModelParameters
  * `comparison`): 1 until 2026-11-25; 2 since, a street with the same letters spaced
@@ -32,6 +31,7 @@ export interface PersonFeatures {
  */
 export const COMPARISON_VERSION = 2;
 
+/** Comparison levels per field, from strongest agreement to disagreement. */
 export const LEVELS = {
   surname: ['exact', 'part', 'typo', 'different'],
   given: ['exact', 'other_given', 'nickname', 'typo', 'initial', 'different'],

@@ -189,15 +189,14 @@ export async function refreshNameFrequencies(
  * train` makes a new one, so no outcome carries a version its levels do not match.
  */
 export async function activeModel(db: Db): Promise<ModelParameters> {
-  const rows = await db
+  const row = await db
     .selectFrom('match_models')
     .select('parameters')
+    .where(sql`coalesce((parameters->>'comparison')::int, 1)`, '=', COMPARISON_VERSION)
     .orderBy('created_at', 'desc')
-    .execute();
-  const current = rows
-    .map((r) => r.parameters as unknown as ModelParameters)
-    .find((p) => (p.comparison ?? 1) === COMPARISON_VERSION);
-  return current ?? DEFAULT_MODEL;
+    .limit(1)
+    .executeTakeFirst();
+  return row ? (row.parameters as unknown as ModelParameters) : DEFAULT_MODEL;
 }
 
 /** The model of a recorded version (explanations are rebuilt with the model that scored them). */

@@ -41,8 +41,8 @@ export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoi
 );
 
 /**
- * One form for a standardised street name however it was spaced ('LINDSAYSTREET' and
- * 'LINDSAY ST' → 'LINDSAYST'): see compactStreet.
+ * One form for a standardised street name however its name words were spaced
+ * ('LINDSAYSTREET' and 'LINDSAY ST' → '|LINDSAY|ST|'): compactStreet, memoised.
  * @example sameLetterStreet('PAUL COECRESCENT') === sameLetterStreet('PAUL COE CRES') // true
  */
 export const sameLetterStreet: (streetName: string) => string = memoizeString(compactStreet);
