@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import {
+  describeFailures,
   failureCode,
   FIRST_RETRY_SECONDS,
   isBatchFailure,
@@ -48,5 +49,27 @@ describe('isBatchFailure', () => {
   it('counts every other error', () => {
     expect(isBatchFailure(new ConflictError('BATCH_STATE_CHANGED', 'changed'))).toBe(true);
     expect(isBatchFailure(new Error('connection terminated'))).toBe(true);
+  });
+});
+
+describe('describeFailures', () => {
+  const failures = { failed_attempts: 2, last_error: 'INTERNAL_ERROR', retry_after: 'T' };
+
+  it('says how many attempts failed, the last code, and when the queue tries again', () => {
+    expect(describeFailures(failures, true)).toBe(
+      'processing failed 2 times, last with INTERNAL_ERROR; the queue tries it again after T',
+    );
+    expect(describeFailures({ ...failures, failed_attempts: 1 }, true)).toMatch(
+      /^processing failed 1 time,/,
+    );
+  });
+
+  it('leaves out the retry once the batch no longer waits, and says nothing without failures', () => {
+    expect(describeFailures(failures, false)).toBe(
+      'processing failed 2 times, last with INTERNAL_ERROR',
+    );
+    expect(
+      describeFailures({ failed_attempts: 0, last_error: null, retry_after: null }, true),
+    ).toBe('');
   });
 });

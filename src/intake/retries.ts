@@ -43,3 +43,24 @@ export function isBatchFailure(err: unknown): boolean {
     (err.code === 'BATCH_LEASED' || err.code === 'BATCH_LEASE_LOST')
   );
 }
+
+/** What the operator view says of a batch's failed attempts (migration 0011). */
+export interface ProcessingFailures {
+  failed_attempts: number;
+  last_error: string | null;
+  retry_after: string | null;
+}
+
+/**
+ * A batch's failed attempts in one line, as `batch show`, `batch submit --wait` and
+ * `taxgate serve` print them; '' when none failed. The retry time only while the batch
+ * still waits for the queue.
+ * @example describeFailures({ failed_attempts: 2, last_error: 'INTERNAL_ERROR', retry_after: 'T' }, true)
+ * // 'processing failed 2 times, last with INTERNAL_ERROR; the queue tries it again after T'
+ */
+export function describeFailures(p: ProcessingFailures, waiting: boolean): string {
+  const n = p.failed_attempts;
+  if (n === 0) return '';
+  const retry = waiting && p.retry_after ? `; the queue tries it again after ${p.retry_after}` : '';
+  return `processing failed ${n} time${n === 1 ? '' : 's'}, last with ${p.last_error}${retry}`;
+}

@@ -7,6 +7,7 @@ import { importPrivateJwk, readJwkFile } from '../../auth/keys.ts';
 import { resultsToCsv } from '../../disclosure/result-csv.ts';
 import type { ApprovalResult, ReleasedResults } from '../../disclosure/release.ts';
 import { InvalidInputError, TaxgateError } from '../../errors.ts';
+import { describeFailures } from '../../intake/retries.ts';
 import { signBatchEnvelope } from '../../intake/sign-batch.ts';
 import type { SubmitResult } from '../../intake/submit.ts';
 import type { OperatorView, Taxgate } from '../../app.ts';
@@ -177,26 +178,21 @@ export function registerBatch(program: Command): void {
           if (opts.wait) {
             const deadline = Date.now() + 30 * 60_000;
             let failures = 0;
-            let lastError: string | null = null;
+            let failed = '';
             for (;;) {
               const { state, processing } = await operatorView(b, result.batch_id);
               if (!WAITING_STATES.has(state)) break;
               // A server older than migration 0011 gives no `processing`.
               if (processing && processing.failed_attempts > failures) {
                 failures = processing.failed_attempts;
-                lastError = processing.last_error;
-                hint(
-                  opts,
-                  `processing failed (${processing.last_error}); the server tries it again after ${processing.retry_after}`,
-                );
+                failed = describeFailures(processing, false);
+                hint(opts, describeFailures(processing, true));
               }
               if (Date.now() > deadline)
                 throw new TaxgateError(
                   'WAIT_TIMEOUT',
                   `batch ${result.batch_id} is still being processed after 30 minutes` +
-                    (failures > 0
-                      ? ` (${failures} failed attempt${failures === 1 ? '' : 's'}, last with ${lastError})`
-                      : ''),
+                    (failed ? ` (${failed})` : ''),
                 );
               await new Promise((r) => setTimeout(r, 250));
             }
@@ -234,18 +230,11 @@ export function registerBatch(program: Command): void {
         processing: view.processing,
         items: view.items,
       };
-      const failed = view.processing.failed_attempts;
+      const failed = describeFailures(view.processing, WAITING_STATES.has(view.state));
       printResult(opts, out, () =>
         [
           `batch ${view.batch_id}: ${view.state}${view.rejection_code ? ` (${view.rejection_code})` : ''}, ${view.item_count} items${view.items.length ? ` — ${summary(view)}` : ''}`,
-          ...(failed > 0
-            ? [
-                `  processing failed ${failed} time${failed === 1 ? '' : 's'}, last with ${view.processing.last_error}` +
-                  (WAITING_STATES.has(view.state) && view.processing.retry_after
-                    ? `; the queue tries it again after ${view.processing.retry_after}`
-                    : ''),
-              ]
-            : []),
+          ...(failed ? [`  ${failed}`] : []),
           ...view.items.map(
             (i) =>
               `  ${(i.request_id ?? '(no request id)').padEnd(24)} ${(i.outcome ?? 'undecided').padEnd(20)} ${i.reasons.join(' ')}`,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openTaxgate, type Taxgate } from '../../app.ts';
 import { TaxgateError } from '../../errors.ts';
+import { describeFailures } from '../../intake/retries.ts';
 import { startQueueWorker } from '../../intake/worker.ts';
 import { startCheckpointTimer } from '../../ledger/publisher.ts';
 import { buildServer } from '../../server/server.ts';
@@ -27,12 +28,12 @@ export async function startServing(
       tg.drainQueue((f, err) => {
         // A taxgate error's message says what to fix and carries no taxpayer data; an
         // unexpected error's could echo what it was reading: its stack only on request.
-        const why = err instanceof TaxgateError ? `: ${err.message}` : '';
+        const known = err instanceof TaxgateError;
         process.stderr.write(
-          `taxgate: batch ${f.batch_id} failed (${f.error}, attempt ${f.failed_attempts})${why}; ` +
-            `the queue tries it again after ${f.retry_after}\n`,
+          `taxgate: batch ${f.batch_id}: ${describeFailures({ ...f, last_error: f.error }, true)}` +
+            `${known ? ` (${err.message})` : ''}\n`,
         );
-        if (!why && process.env.TAXGATE_DEBUG && err instanceof Error) {
+        if (!known && process.env.TAXGATE_DEBUG && err instanceof Error) {
           process.stderr.write(`${err.stack}\n`);
         }
       }),
