@@ -10,7 +10,6 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
@@ -22,6 +21,7 @@ import { dropServerDatabase } from '../src/storage/db.ts';
 import { seededRandom, syntheticReturns } from '../src/taxpayers/synthetic.ts';
 import type { TaxpayerReturn } from '../src/taxpayers/taxpayer-row.ts';
 import {
+  commandOptions,
   adminDatabaseUrl,
   databaseOption,
   integerOption,
@@ -70,25 +70,15 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      returns: { type: 'string' },
-      items: { type: 'string' },
-      database: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      store: { type: 'string' },
-      lanes: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const values = commandOptions(argv, USAGE, {
+    returns: { type: 'string' },
+    items: { type: 'string' },
+    database: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    store: { type: 'string' },
+    lanes: { type: 'string' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
   const int = integerOption;
   const database = databaseOption(values.database);
   if (values.store && database === 'postgres' && !/^[a-z_][a-z0-9_]{0,62}$/.test(values.store)) {

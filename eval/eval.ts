@@ -12,7 +12,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
@@ -28,6 +27,7 @@ import {
 } from '../src/matching/evaluation/request-generator.ts';
 import { generateEvalStore } from '../src/matching/evaluation/store-generator.ts';
 import {
+  commandOptions,
   databaseOption,
   integerOption,
   nf,
@@ -71,24 +71,14 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      seed: { type: 'string' },
-      returns: { type: 'string' },
-      items: { type: 'string' },
-      out: { type: 'string' },
-      database: { type: 'string' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const values = commandOptions(argv, USAGE, {
+    seed: { type: 'string' },
+    returns: { type: 'string' },
+    items: { type: 'string' },
+    out: { type: 'string' },
+    database: { type: 'string' },
+    keep: { type: 'boolean' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
   const int = integerOption;
   const database = databaseOption(values.database);
   const seed = int('seed', values.seed, HELD_OUT_SEED, 0);

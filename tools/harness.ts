@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pg from 'pg';
 import type { AgreementDocument } from '../src/policy/agreement.ts';
 import { addDays } from '../src/policy/item-rules.ts';
@@ -29,6 +30,28 @@ export const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const perSecond = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : 0);
 /** A line on stderr: progress and notes stay out of the printed results. @example note('bench: store kept') */
 export const note = (s: string) => process.stderr.write(`${s}\n`);
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * A measuring command's options, parsed strictly (no positionals, no unknown option);
+ * `-h`/`--help` prints `usage` and exits 0. Values stay strings for the checks below.
+ * @example const values = commandOptions(argv, USAGE, { seed: { type: 'string' } })
+ */
+export function commandOptions<O extends Options>(argv: string[], usage: string, options: O) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: { ...options, ...HELP } as O & typeof HELP,
+  });
+  if ((values as { help?: boolean }).help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return values;
+}
 
 /**
  * An integer option ≥ `min` (underscores allowed: 1_000_000), or `dflt` when absent.

@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { febrlChanges, febrlEntity, febrlFeatures, type FebrlRow } from './data.ts';
 import {
   blockingFigures,
@@ -24,7 +23,7 @@ import {
 } from './harness.ts';
 import { DEFAULT_MODEL } from '../../src/matching/model.ts';
 import { seededRandom } from '../../src/taxpayers/synthetic.ts';
-import { UsageError } from '../../tools/harness.ts';
+import { commandOptions, UsageError } from '../../tools/harness.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,21 +46,12 @@ export function parseProtocolOptions(
   usage: string,
   outName: string,
 ): FebrlProtocol & { out: string } {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      seed: { type: 'string' },
-      holdout: { type: 'string' },
-      train: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const values = commandOptions(argv, usage, {
+    seed: { type: 'string' },
+    holdout: { type: 'string' },
+    train: { type: 'string' },
+    out: { type: 'string' },
   });
-  if (values.help) {
-    console.log(usage);
-    process.exit(0);
-  }
   const share = (name: string, v: string | undefined, dflt: number) => {
     if (v === undefined) return dflt;
     const x = Number(v);
