@@ -4,7 +4,12 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyResultJws } from '../src/disclosure/result-document.ts';
 import { BatchRejectedError } from '../src/errors.ts';
-import { claimBatch, claimNextBatch, leaseFence } from '../src/intake/batches.store.ts';
+import {
+  claimBatch,
+  claimNextBatch,
+  leaseFence,
+  recordProcessingFailure,
+} from '../src/intake/batches.store.ts';
 import { keepLease, processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import { modelByVersion } from '../src/matching/engine.store.ts';
@@ -430,6 +435,20 @@ for (const kind of TEST_DATABASES) {
       const mended = await tg.operatorView(failing);
       expect(mended.state).toBe('matched');
       expect(mended.processing.failed_attempts).toBe(2);
+    });
+
+    it('does not charge a failure to a batch another worker has claimed since', async () => {
+      const id = await receive([buildItem({ request_id: 'taken' })]);
+      expect(await claimBatch(tg.db, id, 'wrk_other', 60)).toBe(true);
+      const failure = { error: 'INTERNAL_ERROR', actor: 'system:test', delaySeconds: () => 15 };
+      expect(await recordProcessingFailure(tg.db, id, { ...failure, worker: 'wrk_mine' })).toBe(
+        null,
+      );
+      expect((await tg.operatorView(id)).processing.failed_attempts).toBe(0);
+      // Its own worker's failure, or one recorded once the lease was given back, counts.
+      expect(
+        await recordProcessingFailure(tg.db, id, { ...failure, worker: 'wrk_other' }),
+      ).toMatchObject({ failed_attempts: 1 });
     });
 
     it('renews a lease while pages commit, and lets it run out when they stop', async () => {

@@ -238,13 +238,19 @@ export async function releaseLease(
  * Records a failed attempt to process a batch still waiting for validation or matching,
  * with its `batch.processing_failed` event: one more failed attempt, the error's code,
  * and when the queue may try it again (retryDelaySeconds of the new count). Returns
- * null when the batch no longer waits (another worker finished or rejected it meanwhile).
- * @example await recordProcessingFailure(db, 'bat_…', { error: 'INTERNAL_ERROR', actor, delaySeconds: retryDelaySeconds })
+ * null when the batch no longer waits, or another worker has claimed it since `worker`
+ * gave it back: that worker's run is not charged with this one's failure.
+ * @example await recordProcessingFailure(db, 'bat_…', { worker, error: 'INTERNAL_ERROR', actor, delaySeconds: retryDelaySeconds })
  */
 export async function recordProcessingFailure(
   db: Kysely<Database>,
   id: string,
-  failure: { error: string; actor: string; delaySeconds: (failedAttempts: number) => number },
+  failure: {
+    worker: string;
+    error: string;
+    actor: string;
+    delaySeconds: (failedAttempts: number) => number;
+  },
 ): Promise<{ failed_attempts: number; retry_after: string } | null> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -252,6 +258,7 @@ export async function recordProcessingFailure(
       .select('failed_attempts')
       .where('id', '=', id)
       .where('state', 'in', ['received', 'validated'])
+      .where((w) => w.or([w('lease_owner', 'is', null), w('lease_owner', '=', failure.worker)]))
       .forUpdate()
       .executeTakeFirst();
     if (!row) return null;

@@ -180,6 +180,7 @@ export async function drainQueue(
       if (!isBatchFailure(err)) continue; // another worker has it now
       const error = failureCode(err);
       const recorded = await recordProcessingFailure(db, id, {
+        worker: opts.worker,
         error,
         actor: WORKER_ACTOR,
         delaySeconds: retryDelaySeconds,
