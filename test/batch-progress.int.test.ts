@@ -13,9 +13,9 @@ import {
 } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
 
-/** A stream that says it is a terminal and keeps what is drawn on it. */
-function fakeTerminal() {
-  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+/** A stream that says whether it is a terminal and keeps what is drawn on it. */
+function fakeTerminal(isTTY = true) {
+  const stream = Object.assign(new PassThrough(), { isTTY, columns: 120 });
   let drawn = '';
   stream.on('data', (chunk: Buffer) => (drawn += chunk.toString('utf8')));
   return { stream: stream as unknown as NodeJS.WriteStream, drawn: () => drawn };
@@ -63,11 +63,9 @@ for (const kind of TEST_DATABASES) {
       expect(terminal.drawn()).toBe('');
       expect((await tg.operatorView(asJson)).state).toBe('matched');
       const offTerminal = await submit(3);
-      const pipe = Object.assign(new PassThrough(), { isTTY: false });
-      let written = '';
-      pipe.on('data', (c: Buffer) => (written += c.toString('utf8')));
-      await processWithProgress(tg, offTerminal, {}, pipe as unknown as NodeJS.WriteStream);
-      expect(written).toBe('');
+      const pipe = fakeTerminal(false);
+      await processWithProgress(tg, offTerminal, {}, pipe.stream);
+      expect(pipe.drawn()).toBe('');
       expect((await tg.operatorView(offTerminal)).state).toBe('matched');
     });
   });

@@ -83,6 +83,11 @@ for (const kind of TEST_DATABASES) {
       const jws = await signEnvelope(envelope('ice-2026', officialId, items), keys.privateKey);
       return (await tg.submitBatch(Buffer.from(jws))).batch_id;
     };
+    /** The lease on a batch runs out, as when its worker crashed. */
+    const expireLease = (id: string) =>
+      sql`update batches set lease_until = now() - interval '1 second' where id = ${id}`.execute(
+        tg.db,
+      );
     const submit = async (items: unknown[]) => {
       const id = await receive(items);
       await tg.processBatch(id);
@@ -342,8 +347,7 @@ for (const kind of TEST_DATABASES) {
       expect(await tg.operatorView(batch_id)).toMatchObject({ state: 'received' });
       expect(await lease()).toBe('wrk_other');
       // ...until the other worker's lease runs out (it crashed): then it takes over.
-      await sql`update batches set lease_until = now() - interval '1 second'
-                 where id = ${batch_id}`.execute(tg.db);
+      await expireLease(batch_id);
       await waiting;
       expect(said).toEqual([
         expect.stringMatching(
@@ -357,8 +361,7 @@ for (const kind of TEST_DATABASES) {
       // A worker whose lease was taken stops at its next page, before reading anything.
       const taken = await receive([buildItem()]);
       expect(await claimBatch(tg.db, taken, 'wrk_a', 120)).toBe(true);
-      await sql`update batches set lease_until = now() - interval '1 second'
-                 where id = ${taken}`.execute(tg.db);
+      await expireLease(taken);
       expect(await claimBatch(tg.db, taken, 'wrk_b', 120)).toBe(true);
       expect(await claimBatch(tg.db, taken, 'wrk_a', 120)).toBe(false);
       expect(
@@ -492,8 +495,7 @@ for (const kind of TEST_DATABASES) {
           subjectHash,
           onProgress: async (phase, done) => {
             if (phase !== 'match' || done !== 1) return;
-            await sql`update batches set lease_until = now() - interval '1 second'
-                       where id = ${batch_id}`.execute(tg.db);
+            await expireLease(batch_id);
             expect(await claimBatch(tg.db, batch_id, 'wrk_b', 120)).toBe(true);
           },
         }),
@@ -521,8 +523,7 @@ for (const kind of TEST_DATABASES) {
       it('does not hand over a batch whose page is in flight, however old its lease', async () => {
         const batch_id = await receive([buildItem()]);
         expect(await claimBatch(tg.db, batch_id, 'wrk_a', 120)).toBe(true);
-        await sql`update batches set lease_until = now() - interval '1 second'
-                   where id = ${batch_id}`.execute(tg.db);
+        await expireLease(batch_id);
         const page = await tg.db.startTransaction().execute();
         let claim: Promise<boolean> | undefined;
         try {
