@@ -270,8 +270,11 @@ async function keepStoreDatabase(benchUrl: string, name: string, key: string): P
  * CPU (user + system, ms) of every `postgres` process on this machine from /proc, or null
  * without /proc or such a process (a server elsewhere). Beside match_process_cpu_ms it
  * shows how the two cores were shared. Read synchronously: it is taken in the progress
- * callback, at the phase's first instant. A process that ends during the phase (an
- * autovacuum worker) takes its CPU with it; Linux counts in USER_HZ = 100 ticks a second.
+ * callback, at the phase's first instant. A process that ended (a parallel query's
+ * worker, an autovacuum worker) is counted once its parent reaped it: every process's
+ * cutime and cstime, its waited-for children's CPU, are added (the postmaster's hold the
+ * workers' CPU). Without them the parallel scans a plan may choose went uncounted.
+ * Linux counts in USER_HZ = 100 ticks a second.
  */
 function localPostgresCpuMs(): number | null {
   let ticks = 0;
@@ -292,7 +295,8 @@ function localPostgresCpuMs(): number | null {
     const close = stat.lastIndexOf(')');
     if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
     const fields = stat.slice(close + 2).split(' '); // from field 3, state
-    ticks += Number(fields[11]) + Number(fields[12]); // fields 14 and 15: utime, stime
+    // Fields 14 to 17: utime, stime, cutime, cstime.
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     found = true;
   }
   return found ? ticks * 10 : null;

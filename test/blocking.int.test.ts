@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
-import { findCandidates } from '../src/matching/engine.store.ts';
+import { sql } from 'kysely';
+import { findCandidates, keepBlockingSerial } from '../src/matching/engine.store.ts';
 import { blockingKeys, personFeatures } from '../src/matching/features.ts';
 import { buildItem, returnsCsv } from './support/builders.ts';
 import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
@@ -68,6 +69,22 @@ describe.each(TEST_DATABASES)('blocking on %s', (kind) => {
     // Each candidate carries its features, as indexed.
     const luis = candidates.find((c) => c.position === 0 && c.tin === '000000010')!;
     expect(luis.features).toMatchObject({ given: ['LUIS'], houseNumber: '10', zip5: '75201' });
+  });
+
+  it("keeps a page's blocking in one backend, for its transaction only", async () => {
+    const workers = () =>
+      sql<{ n: string }>`select current_setting('max_parallel_workers_per_gather') as n`
+        .execute(tg.db)
+        .then((r) => r.rows[0]!.n);
+    const before = await workers();
+    const inside = await tg.db.transaction().execute(async (trx) => {
+      await keepBlockingSerial(trx);
+      return sql<{ n: string }>`select current_setting('max_parallel_workers_per_gather') as n`
+        .execute(trx)
+        .then((r) => r.rows[0]!.n);
+    });
+    expect(inside).toBe('0');
+    expect(await workers()).toBe(before);
   });
 
   it('reads nothing for a page without keys', async () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { matchPage } from '../matching/engine.ts';
-import { activeModel } from '../matching/engine.store.ts';
+import { activeModel, keepBlockingSerial } from '../matching/engine.store.ts';
 import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
 import { windowDuplicates } from '../policy/duplicate-window.ts';
@@ -383,6 +383,7 @@ async function matchOnePage(
   });
   await db.transaction().execute(async (trx) => {
     await leaseFence(trx, batchId, opts.worker);
+    await keepBlockingSerial(trx);
     // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
     const held = await timed(timings, 'holds', () =>
       suspendHeldItems(trx, batch, page, subjectHash),
