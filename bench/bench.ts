@@ -274,6 +274,8 @@ async function keepStoreDatabase(benchUrl: string, name: string, key: string): P
  * worker, an autovacuum worker) is counted once its parent reaped it: every process's
  * cutime and cstime, its waited-for children's CPU, are added (the postmaster's hold the
  * workers' CPU). Without them the parallel scans a plan may choose went uncounted.
+ * A process that ends during the phase brings all its CPU, also what it used before:
+ * none of ours does (the pool keeps its connections), an autovacuum worker may.
  * Linux counts in USER_HZ = 100 ticks a second.
  */
 function localPostgresCpuMs(): number | null {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
-import { sql } from 'kysely';
+import type { Database } from '../src/storage/schema.ts';
+import { sql, type Kysely } from 'kysely';
 import { findCandidates, keepBlockingSerial } from '../src/matching/engine.store.ts';
 import { blockingKeys, personFeatures } from '../src/matching/features.ts';
 import { buildItem, returnsCsv } from './support/builders.ts';
@@ -72,19 +73,22 @@ describe.each(TEST_DATABASES)('blocking on %s', (kind) => {
   });
 
   it("keeps a page's blocking in one backend, for its transaction only", async () => {
-    const workers = () =>
+    const workers = (db: Kysely<Database>) =>
       sql<{ n: string }>`select current_setting('max_parallel_workers_per_gather') as n`
-        .execute(tg.db)
+        .execute(db)
         .then((r) => r.rows[0]!.n);
-    const before = await workers();
-    const inside = await tg.db.transaction().execute(async (trx) => {
-      await keepBlockingSerial(trx);
-      return sql<{ n: string }>`select current_setting('max_parallel_workers_per_gather') as n`
-        .execute(trx)
-        .then((r) => r.rows[0]!.n);
+    // One connection throughout, with parallel workers allowed (PGlite's default is 0).
+    const seen = await tg.db.connection().execute(async (conn) => {
+      await sql`set max_parallel_workers_per_gather = 2`.execute(conn);
+      const inside = await conn.transaction().execute(async (trx) => {
+        await keepBlockingSerial(trx);
+        return workers(trx);
+      });
+      const after = await workers(conn);
+      await sql`reset max_parallel_workers_per_gather`.execute(conn);
+      return { inside, after };
     });
-    expect(inside).toBe('0');
-    expect(await workers()).toBe(before);
+    expect(seen).toEqual({ inside: '0', after: '2' });
   });
 
   it('reads nothing for a page without keys', async () => {
