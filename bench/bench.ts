@@ -539,6 +539,7 @@ async function main(cleanups: Cleanups): Promise<void> {
       match_process_cpu_ms: round(r.matchCpuMs),
       match_server_cpu_ms: r.matchServerCpuMs === null ? null : round(r.matchServerCpuMs),
       match_cpu_us_per_item: round(r.matchCpuUsPerItem),
+      rss_after_mib: round(r.rssAfter / MiB),
     })),
     ledger_events: LEDGER_EVENTS,
     ledger_appends_per_s: round(perSecond(LEDGER_EVENTS, ledgerMs)),
@@ -592,7 +593,7 @@ async function main(cleanups: Cleanups): Promise<void> {
     runs.forEach((r, i) =>
       line(
         `batch ${i + 1}${r === m ? ' (median)' : ''}`,
-        `${nf.format(round(r.matchItemsPerS, 0))} items/s, ${nf.format(round(r.matchCpuUsPerItem))} µs of CPU per item`,
+        `${nf.format(round(r.matchItemsPerS, 0))} items/s, ${nf.format(round(r.matchCpuUsPerItem))} µs of CPU per item, RSS ${nf.format(round(r.rssAfter / MiB, 0))} MiB after`,
       ),
     );
   }
@@ -677,6 +678,8 @@ interface BatchRun {
   matchTimings: MatchTimings;
   view: Awaited<ReturnType<Taxgate['operatorView']>>;
   viewMs: number;
+  /** Resident memory once the batch is done: growing batch after batch, something is kept. */
+  rssAfter: number;
 }
 
 /**
@@ -765,6 +768,7 @@ async function runBatch(
     matchTimings,
     view,
     viewMs,
+    rssAfter: process.memoryUsage().rss,
   };
 }
 
