@@ -441,8 +441,8 @@ async function main(cleanups: Cleanups): Promise<void> {
     if (opts.batches > 1) note(`bench: batch ${b + 1} of ${opts.batches}`);
     runs.push(await runBatch(tg, opts, { batch: b, sample: csv.sample, officialId, privateKey }));
   }
-  // The median batch by match rate (the lower middle one of an even number).
-  const median = [...runs].sort((a, b) => a.matchItemsPerS - b.matchItemsPerS)[
+  // m: the median batch by match rate (the lower middle one of an even number).
+  const m = [...runs].sort((a, b) => a.matchItemsPerS - b.matchItemsPerS)[
     Math.floor((runs.length - 1) / 2)
   ]!;
 
@@ -495,7 +495,6 @@ async function main(cleanups: Cleanups): Promise<void> {
   const peakSampled = rss.peak();
   const maxRss = process.resourceUsage().maxRSS * 1024; // reported in KiB
 
-  const m = median;
   const figures = {
     generate_csv_ms: round(generateMs),
     csv_bytes: csv.bytes,

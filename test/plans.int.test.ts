@@ -28,8 +28,7 @@ describe.each(TEST_DATABASES)('plans for a batch the statistics have not seen, o
   let done: () => Promise<void>;
   const NEW = 'bat_unseen';
 
-  const fill = async (batch: number | string, items: number, decided: number) => {
-    const id = typeof batch === 'string' ? batch : `bat_seen_${batch}`;
+  const fill = async (id: string, items: number, decided: number) => {
     await sql`insert into batches (id, state, item_count, envelope_sha256, rule_set_version)
               values (${id}, 'validated', ${items}, ${`sha-${id}`}, 'test')`.execute(tg.db);
     await sql`insert into batch_items (batch_id, position, request_id, item)
@@ -47,7 +46,7 @@ describe.each(TEST_DATABASES)('plans for a batch the statistics have not seen, o
 
   beforeAll(async () => {
     ({ tg, done } = await openTestTaxgate(kind));
-    for (const b of [1, 2, 3]) await fill(b, 3000, 3000);
+    for (const b of [1, 2, 3]) await fill(`bat_seen_${b}`, 3000, 3000);
     await sql`analyze batch_items, item_outcomes, inspections`.execute(tg.db);
     await fill(NEW, 3000, 1500);
   });

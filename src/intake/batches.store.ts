@@ -337,8 +337,7 @@ export async function readItemsAt(
  * (`offset 0` keeps the subquery from becoming a join): the cost stays linear whatever
  * the statistics say. As a join, once the batch tables were analysed with earlier
  * batches only, the planner took the new batch for one row and scanned all its outcomes
- * again for each item: 16 s instead of 15 ms for a page of a 20,000-item batch
- * (docs/scaling.md §Plans that do not depend on statistics).
+ * again for each item (docs/scaling.md §Plans that do not depend on statistics).
  */
 export function undecidedItemsQuery(
   batchId: string,
@@ -491,10 +490,7 @@ export interface ItemWithOutcome {
   reasons: string[] | null;
 }
 
-/**
- * A batch's items with their outcomes, each outcome looked up by its key (as in
- * undecidedItemsQuery: a join planned for a one-row batch took 35 s for 20,000 items).
- */
+/** A batch's items with their outcomes, each outcome looked up by its key (undecidedItemsQuery says why). */
 export function itemsWithOutcomesQuery(batchId: string): RawBuilder<ItemWithOutcome> {
   return sql`
     select i.position, i.request_id, o.outcome, o.reasons from batch_items i

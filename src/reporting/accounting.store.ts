@@ -85,9 +85,7 @@ export async function recordDisclosures(
 /**
  * The statement recordDisclosures runs. Each best inspection's outcome is looked up by
  * its key, (batch, position), one probe each (`offset 0` keeps the subquery from
- * becoming a join): planned as a join once the tables were analysed without this
- * batch, it scanned all the batch's outcomes per inspection, 9.7 s instead of 16 ms at
- * 20,000 items (docs/scaling.md §Plans that do not depend on statistics).
+ * becoming a join), as undecidedItemsQuery in intake/batches.store.ts says why.
  */
 export function disclosuresInsert(
   batchId: string,
