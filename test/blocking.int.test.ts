@@ -37,6 +37,8 @@ describe.each(TEST_DATABASES)('blocking on %s', (kind) => {
         row('000000040', 'Raul', 'Soto', '10 Pine Ave', 'Dallas', '75201'),
         // Elsewhere: never a candidate.
         row('000000050', 'Ana', 'Ruiz', '99 Elm St', 'Houston', '77001'),
+        // A house number with a space in it, so in its keys too.
+        row('000000060', 'Zoë', 'Núñez', '2615 1/2 Oak St', 'Dallas', '75201'),
       ]),
       { actor: 'test' },
     );
@@ -89,6 +91,23 @@ describe.each(TEST_DATABASES)('blocking on %s', (kind) => {
       return { inside, after };
     });
     expect(seen).toEqual({ inside: '0', after: '2' });
+  });
+
+  it('keeps keys with spaces apart and features as indexed', async () => {
+    const half = request(0, { street: '2615 1/2 Oak St', city: 'Dallas', zip: '75201' });
+    expect(half.keys).toContain('z|75201|2615 1/2');
+    const candidates = await findCandidates(tg.db, [half, request(1, { street: '2615 Oak St' })]);
+    expect(candidates.map((c) => [c.position, c.tin])).toEqual([[0, '000000060']]);
+    expect(candidates[0]!.features).toEqual(
+      personFeatures({
+        first_name: 'Zoë',
+        last_name: 'Núñez',
+        street: '2615 1/2 Oak St',
+        city: 'Dallas',
+        state: 'TX',
+        zip: '75201',
+      }),
+    );
   });
 
   it('reads nothing for a page without keys', async () => {

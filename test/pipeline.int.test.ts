@@ -7,6 +7,7 @@ import { BatchRejectedError } from '../src/errors.ts';
 import {
   claimBatch,
   claimNextBatch,
+  insertOutcomes,
   leaseFence,
   recordProcessingFailure,
 } from '../src/intake/batches.store.ts';
@@ -516,6 +517,39 @@ for (const kind of TEST_DATABASES) {
         'NOT_CONFIRMED',
         'NOT_CONFIRMED',
       ]);
+    });
+
+    it('keeps an outcome already written, or fails the write where a page is the only writer', async () => {
+      const batch_id = await receive([
+        buildItem({ request_id: 'one' }),
+        buildItem({ request_id: 'two' }),
+      ]);
+      const outcome = (position: number, result: string) => ({
+        position,
+        request_id: null,
+        outcome: result,
+        reasons: ['MATCH_NONE', 'ANOTHER_REASON'],
+        rule_set_version: 'test',
+        model_version: null,
+      });
+      const stored = () =>
+        sql<{ position: number; outcome: string; reasons: string[] }>`
+          select position, outcome, reasons from item_outcomes where batch_id = ${batch_id}
+           order by position`
+          .execute(tg.db)
+          .then((r) => r.rows);
+      expect(await insertOutcomes(tg.db, batch_id, [outcome(0, 'NOT_CONFIRMED')])).toHaveLength(1);
+      // A replayed validation page: the first outcome stays, the new one is written.
+      const replay = [outcome(0, 'CONFIRMED'), outcome(1, 'NOT_CONFIRMED')];
+      expect((await insertOutcomes(tg.db, batch_id, replay)).map((o) => o.position)).toEqual([1]);
+      const before = await stored();
+      expect(before).toEqual([
+        { position: 0, outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE', 'ANOTHER_REASON'] },
+        { position: 1, outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE', 'ANOTHER_REASON'] },
+      ]);
+      const twice = insertOutcomes(tg.db, batch_id, replay, { existing: 'fail' });
+      await expect(twice).rejects.toMatchObject({ code: '23505' });
+      expect(await stored()).toEqual(before);
     });
 
     // Only a server has two sessions at once; PGlite's single connection cannot.

@@ -375,23 +375,31 @@ export interface NewOutcome {
 
 /**
  * Records outcomes; an item that already has one keeps it, so replaying a page
- * after a crash neither loses nor duplicates a result. Returns the positions written.
+ * after a crash neither loses nor duplicates a result. Returns the outcomes written.
+ *
+ * `existing: 'fail'` is for a writer that must be the only one for its items: a match
+ * page writes only items it read as undecided, under the batch's lease, so an outcome
+ * already there means a second writer. The statement then fails (unique violation) and
+ * the page's transaction with it, and the page is read again later. Checking each row
+ * for a conflict first cost 40 % of the statement (by hand, 4,500 rows on PostgreSQL).
  */
 export async function insertOutcomes(
   trx: Db,
   batchId: string,
   outcomes: NewOutcome[],
+  { existing = 'keep' }: { existing?: 'keep' | 'fail' } = {},
 ): Promise<NewOutcome[]> {
   if (outcomes.length === 0) return [];
+  const onConflict = existing === 'keep' ? sql`on conflict (batch_id, position) do nothing` : sql``;
   // One JSON document, not one array per column: on PGlite every array element
-  // costs more than its bytes (docs/scaling.md#embedded-pglite).
+  // costs more than its bytes (docs/scaling.md#embedded-pglite). Read as the table's
+  // own row type, so each outcome's reasons become text[] without a subquery per row
+  // (measured by hand for a page of 4,500: 18 % less time on PostgreSQL, 3 % on PGlite).
   const r = await sql<{ position: number }>`
     insert into item_outcomes (batch_id, position, request_id, outcome, reasons, rule_set_version, model_version)
-    select ${batchId}, o.position, o.request_id, o.outcome,
-           array(select json_array_elements_text(o.reasons)), o.rule_set_version, o.model_version
-      from json_to_recordset(${JSON.stringify(outcomes)}::json)
-        as o(position int, request_id text, outcome text, reasons json, rule_set_version text, model_version text)
-    on conflict (batch_id, position) do nothing
+    select ${batchId}, o.position, o.request_id, o.outcome, o.reasons, o.rule_set_version, o.model_version
+      from json_populate_recordset(null::item_outcomes, ${JSON.stringify(outcomes)}::json) as o
+    ${onConflict}
     returning position`.execute(trx);
   const written = new Set(r.rows.map((x) => x.position));
   return outcomes.filter((o) => written.has(o.position));

@@ -407,16 +407,16 @@ async function matchOnePage(
           rule_set_version: batch.rule_set_version,
           model_version: model.version,
         })),
+        { existing: 'fail' },
       ),
     );
+    // Every proposal was written: a page is its items' only writer (insertOutcomes).
     if (written.length > 0) {
-      const writtenPositions = new Set(written.map((w) => w.position));
-      const mine = proposals.filter((p) => writtenPositions.has(p.position));
       await timed(timings, 'write evidence', () =>
-        insertEvidencePage(trx, batchId, model.version, mine),
+        insertEvidencePage(trx, batchId, model.version, proposals),
       );
       const accounting = await timed(timings, 'write accounting', () =>
-        recordInspections(trx, { batchId, items: page, proposals: mine, subjectHash }),
+        recordInspections(trx, { batchId, items: page, proposals, subjectHash }),
       );
       await timed(timings, 'write ledger', () =>
         appendEvents(trx, [

@@ -127,22 +127,34 @@ export async function findCandidates(
   // cannot turn it into a scan of the whole table). Requests and TINs are paired here:
   // a lateral probe per (request, key) and per pair cost twice as much, mostly in
   // executor rescans (measured on PGlite at 1,000,000 returns: 617 → 513 ms for 18,000
-  // items). Both results come back as one JSON text each: per-row costs, not bytes,
-  // dominate on PGlite (docs/scaling.md).
+  // items). Both results come back as one text each, a line per row: per-row costs, not
+  // bytes, dominate on PGlite (docs/scaling.md). Lines joined by string_agg, not JSON
+  // built by json_agg(json_build_array(…)): the same rows for a fifth less time and as
+  // fast to read here (by hand, a page of 5,000 at 1,000,000 returns: 94 → 76 ms on
+  // PostgreSQL, 100 → 81 ms on PGlite; splitting and parsing 18–21 ms either way).
+  // A key may hold spaces ('2615 1/2'), never a tab; a TIN is nine digits; stored
+  // features are JSON text, which has no raw line break.
   const result = await sql<{ keyed: string | null; features: string | null }>`
     with b as (select key, tin from taxpayer_blocking_keys where key = any(${keys}::text[]))
-    select (select json_agg(json_build_array(key, tin))::text from b) as keyed,
-           (select json_agg(json_build_array(tin, features))::text from taxpayer_features
+    select (select string_agg(key || E'\t' || tin, E'\n') from b) as keyed,
+           (select string_agg(tin || E'\t' || features::text, E'\n') from taxpayer_features
              where tin = any(array(select distinct tin from b))) as features`.execute(db);
   const row = result.rows[0];
   if (!row?.keyed || !row.features) return [];
   const tinsOfKey = new Map<string, string[]>();
-  for (const [key, tin] of JSON.parse(row.keyed) as [string, string][]) {
+  for (const line of row.keyed.split('\n')) {
+    const tab = line.lastIndexOf('\t');
+    const key = line.slice(0, tab);
+    const tin = line.slice(tab + 1);
     const tins = tinsOfKey.get(key);
     if (tins) tins.push(tin);
     else tinsOfKey.set(key, [tin]);
   }
-  const featuresOf = new Map(JSON.parse(row.features) as [string, PersonFeatures][]);
+  const featuresOf = new Map<string, PersonFeatures>();
+  for (const line of row.features.split('\n')) {
+    const tab = line.indexOf('\t');
+    featuresOf.set(line.slice(0, tab), JSON.parse(line.slice(tab + 1)) as PersonFeatures);
+  }
   const candidates: CandidateRow[] = [];
   for (const { position, keys: mine } of requests) {
     const tins = new Set<string>();
