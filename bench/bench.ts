@@ -435,11 +435,14 @@ async function main(cleanups: Cleanups): Promise<void> {
     'admin:bench',
   );
 
-  // 5. Submit + process, batch after batch.
+  // 5. Submit + process, batch after batch; each batch's outcomes counted as it ends.
   const runs: BatchRun[] = [];
+  const tally = emptyTally();
   for (let b = 0; b < opts.batches; b++) {
     if (opts.batches > 1) note(`bench: batch ${b + 1} of ${opts.batches}`);
-    runs.push(await runBatch(tg, opts, { batch: b, sample: csv.sample, officialId, privateKey }));
+    runs.push(
+      await runBatch(tg, opts, { batch: b, sample: csv.sample, officialId, privateKey, tally }),
+    );
   }
   // m: the median batch by match rate (the lower middle one of an even number).
   const m = [...runs].sort((a, b) => a.matchItemsPerS - b.matchItemsPerS)[
@@ -464,33 +467,6 @@ async function main(cleanups: Cleanups): Promise<void> {
     );
   }
   const ledgerMs = performance.now() - t;
-
-  // 7. Outcomes, over every batch.
-  const outcomes: Record<string, number> = {};
-  const byCategory: Record<Category, Record<string, number>> = {
-    from_returns: {},
-    random_people: {},
-    invalid: {},
-  };
-  const reasonsByCategory: Record<Category, Record<string, number>> = {
-    from_returns: {},
-    random_people: {},
-    invalid: {},
-  };
-  const planned: Record<Category, number> = { from_returns: 0, random_people: 0, invalid: 0 };
-  const add = (counts: Record<string, number>, key: string) =>
-    (counts[key] = (counts[key] ?? 0) + 1);
-  for (const run of runs) {
-    for (const cat of run.categoryOf.values()) planned[cat]++;
-    for (const item of run.view.items) {
-      const outcome = item.outcome ?? 'UNDECIDED';
-      add(outcomes, outcome);
-      const cat = run.categoryOf.get(item.request_id ?? '');
-      if (!cat) continue;
-      add(byCategory[cat], outcome);
-      for (const reason of item.reasons) add(reasonsByCategory[cat], reason);
-    }
-  }
 
   const peakSampled = rss.peak();
   const maxRss = process.resourceUsage().maxRSS * 1024; // reported in KiB
@@ -564,13 +540,13 @@ async function main(cleanups: Cleanups): Promise<void> {
     figures,
     batch: {
       id: m.batchId,
-      state: m.view.state,
+      state: m.state,
       batches: runs.length,
-      items: runs.reduce((n, r) => n + r.view.items.length, 0),
-      planned,
-      outcomes,
-      outcomes_by_category: byCategory,
-      reasons_by_category: reasonsByCategory,
+      items: tally.items,
+      planned: tally.planned,
+      outcomes: tally.outcomes,
+      outcomes_by_category: tally.byCategory,
+      reasons_by_category: tally.reasonsByCategory,
     },
   };
 
@@ -632,17 +608,15 @@ async function main(cleanups: Cleanups): Promise<void> {
     'ledger appends',
     `${nf.format(LEDGER_EVENTS)} events in transactions of ${LEDGER_TX}: ${fmtMs(ledgerMs)} → ${nf.format(figures.ledger_appends_per_s)} events/s`,
   );
-  console.log(
-    `\noutcomes (${runs.length > 1 ? `${runs.length} batches` : `batch ${m.view.state}`})`,
-  );
-  for (const [k, v] of Object.entries(outcomes).sort()) line(k, nf.format(v));
+  console.log(`\noutcomes (${runs.length > 1 ? `${runs.length} batches` : `batch ${m.state}`})`);
+  for (const [k, v] of Object.entries(tally.outcomes).sort()) line(k, nf.format(v));
   console.log('\noutcomes by what the item was built as');
-  for (const cat of Object.keys(byCategory) as Category[]) {
-    const parts = Object.entries(byCategory[cat])
+  for (const cat of Object.keys(tally.byCategory) as Category[]) {
+    const parts = Object.entries(tally.byCategory[cat])
       .sort()
       .map(([k, v]) => `${k} ${nf.format(v)}`);
-    line(`${cat} (${nf.format(planned[cat])})`, parts.join(', '));
-    const reasons = Object.entries(reasonsByCategory[cat])
+    line(`${cat} (${nf.format(tally.planned[cat])})`, parts.join(', '));
+    const reasons = Object.entries(tally.reasonsByCategory[cat])
       .sort()
       .map(([k, v]) => `${k} ${nf.format(v)}`);
     if (reasons.length > 0) line('  reasons', reasons.join(', '));
@@ -662,7 +636,8 @@ const allCoresBusy = (cpuUsPerItem: number) =>
 /** What one batch's submission and processing measured (runBatch). */
 interface BatchRun {
   batchId: string;
-  categoryOf: Map<string, Category>;
+  /** The batch's state once processed. */
+  state: string;
   bodyBytes: number;
   buildSignMs: number;
   submitMs: number;
@@ -675,15 +650,55 @@ interface BatchRun {
   matchServerCpuMs: number | null;
   matchCpuUsPerItem: number;
   matchTimings: MatchTimings;
-  view: Awaited<ReturnType<Taxgate['operatorView']>>;
   viewMs: number;
   /** Resident memory once the batch is done: growing batch after batch, something is kept. */
   rssAfter: number;
 }
 
+/** Outcomes counted over every batch (runBatch adds each batch's as it ends). */
+interface OutcomeTally {
+  items: number;
+  planned: Record<Category, number>;
+  outcomes: Record<string, number>;
+  byCategory: Record<Category, Record<string, number>>;
+  reasonsByCategory: Record<Category, Record<string, number>>;
+}
+
+function emptyTally(): OutcomeTally {
+  const perCategory = () => ({ from_returns: {}, random_people: {}, invalid: {} });
+  return {
+    items: 0,
+    planned: { from_returns: 0, random_people: 0, invalid: 0 },
+    outcomes: {},
+    byCategory: perCategory(),
+    reasonsByCategory: perCategory(),
+  };
+}
+
+/** Adds one batch's outcomes, by the category each item was built as. */
+function addToTally(
+  tally: OutcomeTally,
+  items: readonly { request_id: string | null; outcome: string | null; reasons: string[] }[],
+  categoryOf: ReadonlyMap<string, Category>,
+): void {
+  const add = (counts: Record<string, number>, key: string) =>
+    (counts[key] = (counts[key] ?? 0) + 1);
+  for (const cat of categoryOf.values()) tally.planned[cat]++;
+  tally.items += items.length;
+  for (const item of items) {
+    const outcome = item.outcome ?? 'UNDECIDED';
+    add(tally.outcomes, outcome);
+    const cat = categoryOf.get(item.request_id ?? '');
+    if (!cat) continue;
+    add(tally.byCategory[cat], outcome);
+    for (const reason of item.reasons) add(tally.reasonsByCategory[cat], reason);
+  }
+}
+
 /**
- * Builds, signs, submits and processes batch number `batch`, with progress bars, and
- * reads its outcomes back (the operator view).
+ * Builds, signs, submits and processes batch number `batch`, with progress bars, reads
+ * its outcomes back (the operator view) and adds them to the tally. Nothing of the
+ * batch is kept past it, so the resident memory after it shows what the program keeps.
  */
 async function runBatch(
   tg: Taxgate,
@@ -693,6 +708,7 @@ async function runBatch(
     sample: TaxpayerReturn[];
     officialId: string;
     privateKey: Awaited<ReturnType<typeof importPrivateJwk>>;
+    tally: OutcomeTally;
   },
 ): Promise<BatchRun> {
   let t = performance.now();
@@ -749,9 +765,10 @@ async function runBatch(
   t = performance.now();
   const view = await tg.operatorView(submitted.batch_id);
   const viewMs = performance.now() - t;
+  addToTally(input.tally, view.items, categoryOf);
   return {
     batchId: submitted.batch_id,
-    categoryOf,
+    state: view.state,
     bodyBytes: body.length,
     buildSignMs,
     submitMs,
@@ -765,7 +782,6 @@ async function runBatch(
     matchCpuUsPerItem:
       matchItems > 0 ? ((matchCpuMs + (matchServerCpuMs ?? 0)) * 1000) / matchItems : 0,
     matchTimings,
-    view,
     viewMs,
     rssAfter: process.memoryUsage().rss,
   };
