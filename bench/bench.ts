@@ -10,6 +10,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
@@ -523,6 +524,7 @@ async function main(cleanups: Cleanups): Promise<void> {
     peak_rss_sampled_mib: round(peakSampled / MiB),
     max_rss_mib: round(maxRss / MiB),
   };
+  const databaseServer = await databaseSettings(tg);
   const machine = {
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model ?? 'unknown',
@@ -537,6 +539,7 @@ async function main(cleanups: Cleanups): Promise<void> {
     database: opts.database,
     options: opts,
     machine,
+    database_server: databaseServer,
     figures,
     batch: {
       id: m.batchId,
@@ -557,6 +560,11 @@ async function main(cleanups: Cleanups): Promise<void> {
   console.log(`\ntaxgate bench — ${opts.database}, ${result.timestamp}`);
   console.log(
     `machine: ${machine.cpus} cores (${machine.cpu_model}), node ${machine.node}, ${machine.platform}`,
+  );
+  console.log(
+    `database: ${databaseServer.version}; ${Object.entries(databaseServer.settings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   );
   console.log(
     `\nimport (${nf.format(imported.rows)} returns, ${nf.format(store.taxpayers)} taxpayers)`,
@@ -627,6 +635,34 @@ async function main(cleanups: Cleanups): Promise<void> {
   line('peak RSS (100 ms samples)', `${nf.format(figures.peak_rss_sampled_mib)} MiB`);
   line('max RSS (OS)', `${nf.format(figures.max_rss_mib)} MiB`);
   console.log(`\nwrote ${opts.out}`);
+}
+
+/**
+ * The database's version and the settings that move the match figures: its buffer cache,
+ * when it checkpoints (every checkpoint makes the next change to each page write the
+ * whole page to the WAL), how commits wait, and parallel query. The same store on a
+ * server configured otherwise is another measurement.
+ */
+async function databaseSettings(
+  tg: Taxgate,
+): Promise<{ version: string; settings: Record<string, string> }> {
+  const names = [
+    'shared_buffers',
+    'work_mem',
+    'max_wal_size',
+    'checkpoint_timeout',
+    'synchronous_commit',
+    'max_parallel_workers_per_gather',
+  ];
+  const { rows } = await sql<{ name: string; setting: string }>`
+    select name, current_setting(name) as setting from unnest(${names}::text[]) as name`.execute(
+    tg.db,
+  );
+  const version = await sql<{ v: string }>`select version() as v`.execute(tg.db);
+  return {
+    version: version.rows[0]?.v.split(' on ')[0] ?? 'unknown',
+    settings: Object.fromEntries(rows.map((r) => [r.name, r.setting])),
+  };
 }
 
 /** The items/s `cpuUsPerItem` of CPU would give with every core of this machine busy on it. */
