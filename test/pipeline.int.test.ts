@@ -669,7 +669,7 @@ for (const kind of TEST_DATABASES) {
         .select('model_version')
         .where('batch_id', '=', id)
         .execute();
-      expect(outcomes).toEqual([{ model_version: 'fs-default-4' }]);
+      expect(outcomes).toEqual([{ model_version: 'fs-default-5' }]);
     });
 
     it('trains a new model version that later outcomes record', async () => {

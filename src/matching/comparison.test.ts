@@ -116,6 +116,34 @@ describe('compare', () => {
     expect(v).toMatchObject({ swapped: true, given: 'exact', surname: 'part' });
   });
 
+  it.each([
+    [
+      'two surnames, one differing on each side (a parent and a child)',
+      { surnames: ['GARCIA', 'PEREZ'], surnameKeys: ['GARCIA PEREZ', 'GARCIA', 'PEREZ'] },
+      { surname: 'different' },
+    ],
+    [
+      'two surnames, the differing ones a typo of each other',
+      { surnames: ['GARCIA', 'LOPES'], surnameKeys: ['GARCIA LOPES', 'GARCIA', 'LOPES'] },
+      { surname: 'typo' },
+    ],
+    ['a suffix on one side only', { suffix: 'JR' }, { suffix: 'missing', suffixOneSide: true }],
+  ])('%s', (_what, req, expected) => {
+    expect(compare(person(req), person(), compatible)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['a nickname of the second given name', ['BILL'], ['JOHN', 'WILLIAM'], 'other_given'],
+    ['the second given name, nicknamed', ['JOHN', 'BILL'], ['WILLIAM'], 'other_given'],
+    ['a nickname of the first given name', ['BILL', 'JAMES'], ['WILLIAM', 'JAMES'], 'nickname'],
+    ['a typo in the first, the second the same', ['JOSR', 'LUIS'], ['JOSE', 'LUIS'], 'typo'],
+    ['two listed names one edit apart', ['JOAN'], ['JOHN'], 'different'],
+    ['two listed names one edit apart, reversed', ['FRANCIS'], ['FRANCES'], 'different'],
+  ])('given names: %s', (_what, reqGiven, recGiven, level) => {
+    const v = compare(person({ given: reqGiven }), person({ given: recGiven }), compatible);
+    expect(v.given).toBe(level);
+  });
+
   it('does not call different people a match', () => {
     const v = compare(
       person({ given: ['MARIA'], surnames: ['NGUYEN'], surnameKeys: ['NGUYEN'] }),

@@ -1,5 +1,6 @@
 import { jaroWinkler } from './jaro-winkler.ts';
 import { sameLetterStreet } from './normalize/address.ts';
+import { isListedGivenName } from './normalize/person-name.ts';
 
 /**
  * What the engine compares of one person at one address, already normalised
@@ -13,7 +14,7 @@ export interface PersonFeatures {
   surnames: string[];
   /** Every surname form a comparison accepts (full, each part, without particles). */
   surnameKeys: string[];
-  /** Generational suffix, kept as evidence: JR, SR, II, III, IV or null. */
+  /** Generational suffix, kept as evidence: JR, SR, II, III, IV, V or null. */
   suffix: string | null;
   houseNumber: string;
   streetName: string;
@@ -26,10 +27,13 @@ export interface PersonFeatures {
 
 /**
  * The version of the comparison levels' meaning, kept on every model (ModelParameters
- * `comparison`): 1 until 2026-11-25; 2 since, a street with the same letters spaced
- * otherwise is `exact` (ADR 0011). A model trained on other levels is not used.
+ * `comparison`): 1 until 2026-11-25; 2 from then, a street with the same letters spaced
+ * otherwise is `exact` (ADR 0011); 3 from later that day, two surnames that each differ
+ * on one side are not `part`, a nickname of a second given name is `other_given`, and
+ * two listed given names are not a `typo` of each other (ADR 0012). A model trained on
+ * other levels is not used.
  */
-export const COMPARISON_VERSION = 2;
+export const COMPARISON_VERSION = 3;
 
 /** Comparison levels per field, from strongest agreement to disagreement. */
 export const LEVELS = {
@@ -53,6 +57,11 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    * namesakes apart (not scored).
    */
   middle?: 'same' | 'different' | 'missing';
+  /**
+   * A generational suffix on one side only (JOHN SMITH JR against JOHN SMITH): the
+   * other may be the father or the son (not scored; `suffix` is then `missing`).
+   */
+  suffixOneSide?: true;
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -102,12 +111,40 @@ function isTypo(a: string, b: string): boolean {
   return a[0] === b[0] && jaroWinkler(a, b) >= TYPO;
 }
 
+/** The keys of one surname of a person (as surnameKeys gives them for each). */
+function surnameUnitKeys(unit: string): string[] {
+  const parts = unit.split(' ');
+  return [unit, parts.join(''), parts[parts.length - 1]!].filter((k) => k.length > 1);
+}
+
+/** A person's surnames that share no key with the other person's. */
+function surnamesNotIn(f: PersonFeatures, otherKeys: ReadonlySet<string>): string[] {
+  return f.surnames.filter((unit) => !surnameUnitKeys(unit).some((k) => otherKeys.has(k)));
+}
+
 function compareSurnames(req: PersonFeatures, rec: PersonFeatures): Level<'surname'> {
   if (req.surnames.join(' ') === rec.surnames.join(' ')) return 'exact';
   const recKeys = new Set(rec.surnameKeys);
-  if (req.surnameKeys.some((k) => recKeys.has(k))) return 'part';
+  if (req.surnameKeys.some((k) => recKeys.has(k))) {
+    // One surname of two names the same person (GARCIA for GARCIA LOPEZ); one shared and
+    // another differing on each side names a parent and a child (GARCIA PEREZ, GARCIA
+    // LOPEZ): different, unless the differing ones are a typo of each other.
+    const reqOnly = surnamesNotIn(req, recKeys);
+    const recOnly = surnamesNotIn(rec, new Set(req.surnameKeys));
+    if (reqOnly.length === 0 || recOnly.length === 0) return 'part';
+    return reqOnly.every((a) => recOnly.some((b) => isTypo(a, b))) ? 'typo' : 'different';
+  }
   if (req.surnameKeys.some((a) => rec.surnameKeys.some((b) => isTypo(a, b)))) return 'typo';
   return 'different';
+}
+
+/**
+ * A likely misspelling of a given name: a typo (isTypo) between names that are not
+ * both listed names. JOHN and JOAN, ERIC and ERIN, FRANCIS and FRANCES are one edit
+ * apart and name two people.
+ */
+function isGivenTypo(a: string, b: string): boolean {
+  return isTypo(a, b) && !(isListedGivenName(a) && isListedGivenName(b));
 }
 
 function compareGiven(
@@ -120,12 +157,18 @@ function compareGiven(
   if (!a || !b) return 'different';
   // Masculine and feminine forms name two people, whatever the nickname tables say.
   if (genderTwins(a, b)) return 'different';
-  // The first given names decide; a given name shared elsewhere (a second given
-  // name written first) is weaker evidence, since households share middle names.
+  // The first given names decide: equal, a nickname, a typo. A given name shared
+  // elsewhere (a second given name written first), or a nickname of one (BILL for JOHN
+  // WILLIAM), is weaker evidence, since households share middle names: a father JOHN
+  // WILLIAM, a son BILL.
   if (a === b) return 'exact';
+  if (compatible(a, b)) return 'nickname';
+  if (isGivenTypo(a, b)) return 'typo';
   if (req.given.some((g) => g.length > 1 && rec.given.includes(g))) return 'other_given';
-  if (req.given.some((g) => rec.given.some((h) => compatible(g, h)))) return 'nickname';
-  if (isTypo(a, b)) return 'typo';
+  if (
+    req.given.some((g) => g.length > 1 && rec.given.some((h) => h.length > 1 && compatible(g, h)))
+  )
+    return 'other_given';
   if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 'initial';
   return 'different';
 }
@@ -210,5 +253,17 @@ export function compare(
           )
         ? 'same'
         : 'different';
-  return { surname, given, house, street, unit, locality, dob, suffix, swapped, middle };
+  return {
+    surname,
+    given,
+    house,
+    street,
+    unit,
+    locality,
+    dob,
+    suffix,
+    swapped,
+    middle,
+    ...(!req.suffix !== !rec.suffix ? { suffixOneSide: true } : {}),
+  };
 }

@@ -91,6 +91,50 @@ describe('decide', () => {
     );
   });
 
+  it('reviews a second given name alone, however strong the score', () => {
+    expect(decide([candidate('A', { given: 'other_given' }, 0.9999)])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['NAME_UNCERTAIN'],
+    });
+  });
+
+  it('confirms a suffix on one side only when the date of birth agrees', () => {
+    expect(decide([candidate('A', { suffixOneSide: true })])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['NAME_UNCERTAIN'],
+    });
+    expect(decide([candidate('A', { suffixOneSide: true, dob: 'exact' })])).toMatchObject({
+      outcome: 'CONFIRMED',
+    });
+  });
+
+  it('narrows namesakes only by what one at the address shows', () => {
+    // Two namesakes here; the exact given name only in another ZIP.
+    const d = decide([
+      candidate('HERE1', { given: 'nickname' }),
+      candidate('HERE2', { given: 'other_given' }, 0.9999),
+      candidate('ELSEWHERE', { locality: 'zip_different' }, 0.99),
+    ]);
+    expect(d).toMatchObject({ outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] });
+  });
+
+  it('refuses names that point at one namesake and a date of birth at another', () => {
+    const d = decide(
+      [
+        candidate('JR', { suffix: 'same' }),
+        candidate('SR', { suffix: 'missing', dob: 'exact' }, 0.9999),
+      ],
+      undefined,
+      { suffix: 'JR' },
+    );
+    expect(d).toMatchObject({ outcome: 'NOT_CONFIRMED', reasons: ['SUFFIX_CONFLICT'] });
+    const middle = decide([
+      candidate('ANDREW', { middle: 'same' }),
+      candidate('ROBERT', { middle: 'different', dob: 'exact' }, 0.9999),
+    ]);
+    expect(middle).toMatchObject({ outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] });
+  });
+
   it('refuses a Jr/Sr on the request that points at another namesake than the dob', () => {
     const d = decide(
       [

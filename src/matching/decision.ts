@@ -50,6 +50,29 @@ function addressAgrees(v: ComparisonVector): boolean {
   );
 }
 
+/** A candidate at the request's address whose name agrees: a namesake there. */
+function atAddress(c: ScoredCandidate): boolean {
+  return addressAgrees(c.vector) && nameAgrees(c.vector);
+}
+
+/**
+ * Keeps the candidates `keep` accepts, and says whether it dropped one at the address
+ * whose date of birth agrees: the request's names then point at one person there and
+ * its date of birth at another.
+ */
+function narrow(
+  plausible: ScoredCandidate[],
+  keep: (c: ScoredCandidate) => boolean,
+): { kept: ScoredCandidate[]; droppedDobMatch: boolean } {
+  const kept: ScoredCandidate[] = [];
+  let droppedDobMatch = false;
+  for (const c of plausible) {
+    if (keep(c)) kept.push(c);
+    else if (c.vector.dob === 'exact' && atAddress(c)) droppedDobMatch = true;
+  }
+  return { kept, droppedDobMatch };
+}
+
 function nameAgrees(v: ComparisonVector): boolean {
   return (
     (v.surname === 'exact' || v.surname === 'part' || v.surname === 'typo') &&
@@ -66,7 +89,9 @@ function nameAgrees(v: ComparisonVector): boolean {
  * Precision first. CONFIRMED only when one taxpayer's address of record agrees
  * on the name and the full address, scores above the threshold, and no other
  * plausible taxpayer remains after narrowing by date of birth. A conflicting unit,
- * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates.
+ * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates, a
+ * second given name alone, or a suffix on one side only without an agreeing date of
+ * birth (ADR 0012).
  * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
  * @example decide(candidates.map((c) => ({ tin, vector, score })))
  */
@@ -82,23 +107,35 @@ export function decide(
     return { outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'], best: null, rivals: [] };
 
   // Namesakes at the address (a junior and a senior) before any narrowing.
-  const namesakes =
-    plausible.filter((c) => addressAgrees(c.vector) && nameAgrees(c.vector)).length > 1;
+  const namesakes = plausible.filter(atAddress).length > 1;
   // A date of birth narrows the candidates, never replaces the address: drop those
-  // whose dob conflicts when another one's agrees.
-  if (plausible.some((c) => c.vector.dob === 'exact')) {
+  // whose dob conflicts when one at the address agrees. Only what a namesake at the
+  // address shows narrows: one elsewhere tells nothing of who lives here.
+  if (plausible.some((c) => c.vector.dob === 'exact' && atAddress(c))) {
     plausible = plausible.filter((c) => c.vector.dob !== 'different');
   }
-  // So do the first given name, a middle name and a generational suffix the
-  // request states, between namesakes.
-  if (namesakes && plausible.some((c) => c.vector.given === 'exact')) {
-    plausible = plausible.filter((c) => c.vector.given !== 'other_given');
+  // So do the first given name, a middle name and a generational suffix the request
+  // states, between namesakes. A step that drops the one whose date of birth agrees
+  // leaves a request whose names and dob point at different people: about nobody.
+  let pointsApart: DecisionReason | null = null;
+  if (namesakes && plausible.some((c) => c.vector.given === 'exact' && atAddress(c))) {
+    const n = narrow(plausible, (c) => c.vector.given !== 'other_given');
+    plausible = n.kept;
+    if (n.droppedDobMatch) pointsApart ??= 'MATCH_AMBIGUOUS';
   }
-  if (namesakes && plausible.some((c) => c.vector.middle === 'same')) {
-    plausible = plausible.filter((c) => c.vector.middle !== 'different');
+  if (namesakes && plausible.some((c) => c.vector.middle === 'same' && atAddress(c))) {
+    const n = narrow(plausible, (c) => c.vector.middle !== 'different');
+    plausible = n.kept;
+    if (n.droppedDobMatch) pointsApart ??= 'MATCH_AMBIGUOUS';
   }
-  if (namesakes && req?.suffix && plausible.some((c) => c.vector.suffix === 'same')) {
-    plausible = plausible.filter((c) => c.vector.suffix === 'same');
+  if (
+    namesakes &&
+    req?.suffix &&
+    plausible.some((c) => c.vector.suffix === 'same' && atAddress(c))
+  ) {
+    const n = narrow(plausible, (c) => c.vector.suffix === 'same');
+    plausible = n.kept;
+    if (n.droppedDobMatch) pointsApart ??= 'SUFFIX_CONFLICT';
   }
   const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
   const v = best.vector;
@@ -117,6 +154,7 @@ export function decide(
   // whose suffix and date of birth point at different people is about nobody.
   if (namesakes && req?.suffix && v.suffix !== 'same')
     return outcome('NOT_CONFIRMED', 'SUFFIX_CONFLICT', best, rivals);
+  if (pointsApart) return outcome('NOT_CONFIRMED', pointsApart, best, rivals);
   if (v.dob === 'different') return outcome('NOT_CONFIRMED', 'DOB_CONFLICT', best, rivals);
 
   // Two plausible people at this address with compatible names (a junior and a
@@ -137,5 +175,12 @@ export function decide(
       : outcome('NOT_CONFIRMED', 'MATCH_WEAK', best, rivals);
   if (best.score.probability < t.confirm)
     return outcome('PENDING_REVIEW', 'MATCH_WEAK', best, rivals);
+  // Only a second given name, or a nickname of one, agrees (WILLIAM or BILL for JOHN
+  // WILLIAM): households share those, whatever the weight says.
+  if (v.given === 'other_given') return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
+  // A Jr or Sr on one side only: the other may be the father or the son. A date of
+  // birth that agrees tells which; without one a person decides.
+  if (v.suffixOneSide && v.dob !== 'exact')
+    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }

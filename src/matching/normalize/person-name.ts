@@ -2,7 +2,7 @@ import { foldText } from './text.ts';
 import { readList } from './tables.ts';
 
 /** Generational suffix, removed from the name and kept as evidence. */
-export type GenerationalSuffix = 'JR' | 'SR' | 'II' | 'III' | 'IV';
+export type GenerationalSuffix = 'JR' | 'SR' | 'II' | 'III' | 'IV' | 'V';
 
 /** A person's name as it arrives: any field may be empty or missing. */
 export interface PersonNameInput {
@@ -46,6 +46,15 @@ const SUFFIX_WORDS: ReadonlyMap<string, GenerationalSuffix> = new Map([
   ['SENIOR', 'SR'],
   // Portuguese 'Filho' (son) is the junior of a father with the same name.
   ['FILHO', 'JR'],
+]);
+
+/**
+ * Suffixes that are also initials ('JOHN V' is John Victor): a suffix only as the last
+ * word of the surname field, after the surname ('SMITH V').
+ */
+const SURNAME_SUFFIX_WORDS: ReadonlyMap<string, GenerationalSuffix> = new Map([
+  ['V', 'V'],
+  ['5TH', 'V'],
 ]);
 
 /** Surname particles, kept attached to the surname that follows them. */
@@ -119,13 +128,17 @@ function words(field: string | null | undefined): string[] {
  */
 function takeSuffixes(
   ws: string[],
-  isMiddle: boolean,
+  field: 'first' | 'middle' | 'last',
 ): { rest: string[]; suffix: GenerationalSuffix | null } {
+  const isMiddle = field === 'middle';
   let suffix: GenerationalSuffix | null = null;
   const rest: string[] = [];
   ws.forEach((w, i) => {
     const token = SUFFIX_TOKENS.get(w);
-    const word = i === ws.length - 1 && i > 0 ? SUFFIX_WORDS.get(w) : undefined;
+    const last = i === ws.length - 1 && i > 0;
+    const word = last
+      ? (SUFFIX_WORDS.get(w) ?? (field === 'last' ? SURNAME_SUFFIX_WORDS.get(w) : undefined))
+      : undefined;
     const found = token ?? word;
     if (found && (ws.length > 1 || isMiddle)) suffix ??= found;
     else rest.push(w);
@@ -176,9 +189,9 @@ function surnameUnits(ws: string[]): string[] {
  * // { given: ['MARIA', 'GUADALUPE'], surnames: ['DE LA CRUZ', 'LOPEZ'], suffix: 'JR' }
  */
 export function parsePersonName(name: PersonNameInput): ParsedPersonName {
-  const last = takeSuffixes(words(name.last_name), false);
-  const first = takeSuffixes(words(name.first_name), false);
-  const middle = takeSuffixes(words(name.middle_name), true);
+  const last = takeSuffixes(words(name.last_name), 'last');
+  const first = takeSuffixes(words(name.first_name), 'first');
+  const middle = takeSuffixes(words(name.middle_name), 'middle');
   return {
     given: givenTokens([...first.rest, ...middle.rest]),
     surnames: surnameUnits(last.rest),
@@ -294,6 +307,16 @@ function groupOf(t: NicknameTables, key: string): ReadonlySet<string> {
 export function givenNameGroup(token: string): ReadonlySet<string> {
   const key = givenKey(token);
   return key ? groupOf(tables(), key) : new Set();
+}
+
+/**
+ * Whether a given name is one the nickname tables list (as a formal name, a nickname
+ * or a variant): a name people bear, not a misspelling of one.
+ * @example isListedGivenName('JOAN') // true
+ */
+export function isListedGivenName(token: string): boolean {
+  const key = givenKey(token);
+  return !!key && tables().linked.has(key);
 }
 
 /**

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { compare } from './comparison.ts';
+import { decide, DEFAULT_THRESHOLDS, type Decision } from './decision.ts';
+import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
+import { givenNamesCompatible } from './given-names.ts';
+import { DEFAULT_MODEL } from './model.ts';
+import { score } from './scoring.ts';
+
+/**
+ * Whole people through the engine's pure path, as matchPage runs it for one item:
+ * features, blocking (a record that shares no key with the request is never a
+ * candidate), comparison, score, decision. Each case is a household or a pair of
+ * addresses where a confirmation would send officers to the wrong door or name the
+ * wrong person (ADR 0012): every one of them was confirmed before.
+ */
+const HOME = { street: '12 Main St', city: 'Reno', state: 'NV', zip: '89501' };
+
+function person(p: Partial<PersonRecord>): PersonRecord {
+  return { first_name: 'John', last_name: 'Smith', ...HOME, ...p };
+}
+
+function match(request: Partial<PersonRecord>, records: Partial<PersonRecord>[]): Decision {
+  const req = personFeatures(person(request));
+  const keys = new Set(blockingKeys(req));
+  const candidates = records
+    .map((r, i) => ({ tin: `T${i}`, features: personFeatures(person(r)) }))
+    .filter((c) => blockingKeys(c.features).some((k) => keys.has(k)))
+    .map(({ tin, features }) => {
+      const vector = compare(req, features, givenNamesCompatible);
+      return { tin, vector, score: score(vector, DEFAULT_MODEL) };
+    });
+  return decide(candidates, DEFAULT_THRESHOLDS, req);
+}
+
+describe('hard cases: never confirmed', () => {
+  it.each<[string, Partial<PersonRecord>, Partial<PersonRecord>[]]>([
+    // Two surnames each: one shared, one differing on each side (a father and a son).
+    [
+      'Juan Garcia Perez against Juan Garcia Lopez',
+      { first_name: 'Juan', last_name: 'Garcia Perez' },
+      [{ first_name: 'Juan', last_name: 'Garcia Lopez' }],
+    ],
+    [
+      'Maria Garcia Lopez against Maria Lopez Ruiz',
+      { first_name: 'Maria', last_name: 'Garcia Lopez' },
+      [{ first_name: 'Maria', last_name: 'Lopez Ruiz' }],
+    ],
+    [
+      'Anna Smith-Jones against Anna Smith-Brown',
+      { first_name: 'Anna', last_name: 'Smith-Jones' },
+      [{ first_name: 'Anna', last_name: 'Smith-Brown' }],
+    ],
+    // A second given name, or a nickname of one, is all that agrees.
+    [
+      'John William against Bill',
+      { first_name: 'John', middle_name: 'William' },
+      [{ first_name: 'Bill' }],
+    ],
+    [
+      'Mary Elizabeth against Beth',
+      { first_name: 'Mary', middle_name: 'Elizabeth' },
+      [{ first_name: 'Beth' }],
+    ],
+    [
+      'Bill against John William',
+      { first_name: 'Bill' },
+      [{ first_name: 'John', middle_name: 'William' }],
+    ],
+    [
+      'William against John William',
+      { first_name: 'William' },
+      [{ first_name: 'John', middle_name: 'William' }],
+    ],
+    // Two listed given names one edit apart name two people.
+    ['Joan against John', { first_name: 'Joan' }, [{ first_name: 'John' }]],
+    ['Erin against Eric', { first_name: 'Erin' }, [{ first_name: 'Eric' }]],
+    ['Frances against Francis', { first_name: 'Frances' }, [{ first_name: 'Francis' }]],
+    // A suffix on one side only, no date of birth to tell father from son.
+    ['John Smith Jr against John Smith', { last_name: 'Smith Jr' }, [{}]],
+    ['John Smith against John Smith Jr', {}, [{ last_name: 'Smith Jr' }]],
+    ['John Smith V against John Smith IV', { last_name: 'Smith V' }, [{ last_name: 'Smith IV' }]],
+    // The suffix narrows to one namesake, the date of birth agrees with the other.
+    [
+      'Jr with the senior’s date of birth',
+      { last_name: 'Smith Jr', dob: '1950-01-01' },
+      [{ last_name: 'Smith Jr' }, { last_name: 'Smith Sr', dob: '1950-01-01' }],
+    ],
+    [
+      'a middle name that points at one namesake, the dob at another',
+      { middle_name: 'Andrew', dob: '1950-01-01' },
+      [{ middle_name: 'Andrew' }, { middle_name: 'Robert', dob: '1950-01-01' }],
+    ],
+    // Narrowing by what a namesake elsewhere shows.
+    [
+      'two namesakes at the address, the exact given name only in another ZIP',
+      { first_name: 'William' },
+      [
+        { first_name: 'Bill' },
+        { first_name: 'John', middle_name: 'William' },
+        { first_name: 'William', zip: '89502' },
+      ],
+    ],
+    [
+      'two namesakes at the address, the middle name only in another ZIP',
+      { middle_name: 'Andrew' },
+      [{}, { middle_name: 'Robert' }, { middle_name: 'Andrew', zip: '89502' }],
+    ],
+  ])('%s', (_case, request, records) => {
+    expect(match(request, records).outcome).not.toBe('CONFIRMED');
+  });
+});
+
+describe('hard cases: still confirmed', () => {
+  it.each<[string, Partial<PersonRecord>, Partial<PersonRecord>[], string]>([
+    [
+      'one surname of two',
+      { first_name: 'Juan', last_name: 'Garcia' },
+      [{ first_name: 'Juan', last_name: 'Garcia Lopez' }],
+      'T0',
+    ],
+    [
+      'a typo in the second of two surnames',
+      { first_name: 'Juan', last_name: 'Garcia Perez' },
+      [{ first_name: 'Juan', last_name: 'Garcia Peres' }],
+      'T0',
+    ],
+    [
+      'a nickname of the first given name',
+      { first_name: 'Bill' },
+      [{ first_name: 'William' }],
+      'T0',
+    ],
+    [
+      'a typo in the first given name, the middle name the same',
+      { first_name: 'Matthew', middle_name: 'Joseph' },
+      [{ first_name: 'Matthwe', middle_name: 'Joseph' }],
+      'T0',
+    ],
+    [
+      'a Jr on one side with the date of birth agreeing',
+      { last_name: 'Smith Jr', dob: '1980-02-03' },
+      [{ dob: '1980-02-03' }],
+      'T0',
+    ],
+    [
+      'John Smith Jr between a senior without suffix and the junior',
+      { last_name: 'Smith Jr' },
+      [{ last_name: 'Smith Jr' }, {}],
+      'T0',
+    ],
+    [
+      'a middle initial V is no suffix',
+      { first_name: 'John V' },
+      [{ first_name: 'John', middle_name: 'Victor' }],
+      'T0',
+    ],
+  ])('%s', (_case, request, records, tin) => {
+    expect(match(request, records)).toMatchObject({ outcome: 'CONFIRMED', best: { tin } });
+  });
+});
