@@ -178,4 +178,52 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
       await close();
     }
   });
+
+  it('0012 recomputes the features of addresses of record whose units or house number the parser now reads', async () => {
+    const { db, close } = await openBefore('0011-batch-retries');
+    try {
+      await sql`insert into taxpayer_returns (tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip, dob)
+                values ('000000001', 2024, 'Ana', '', 'Lopez', '12 Main St Flat 4', '', 'Reno', 'NV', '89501', null),
+                       ('000000002', 2024, 'Bo', '', 'Lee', '12½ Main St', '', 'Reno', 'NV', '89501', null),
+                       ('000000003', 2024, 'Cy', '', 'Kim', '14 Main St', 'Apt 2', 'Reno', 'NV', '89501', null)`.execute(
+        db,
+      );
+      // As the parser before 0012 indexed them: the flat dropped, ½ read as 12.
+      const before = (house: string, unit: string) =>
+        JSON.stringify({
+          given: ['X'],
+          surnames: ['X'],
+          surnameKeys: ['X'],
+          suffix: null,
+          houseNumber: house,
+          streetName: 'MAIN ST',
+          unit,
+          city: 'RENO',
+          state: 'NV',
+          zip5: '89501',
+          dob: null,
+        });
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, ${before('12', '')}::json),
+                       ('000000002', 2024, ${before('1212', '')}::json)`.execute(db);
+      await sql`insert into taxpayer_blocking_keys (key, tin)
+                values ('z|89501|12', '000000001'), ('z|89501|1212', '000000002')`.execute(db);
+
+      await migrateUpTo(db, '0012-unit-keys');
+
+      const features = await sql<{ tin: string; unit: string; house: string }>`
+        select tin, features->>'unit' as unit, features->>'houseNumber' as house
+          from taxpayer_features order by tin`.execute(db);
+      expect(features.rows).toEqual([
+        { tin: '000000001', unit: 'FLAT 4', house: '12' },
+        { tin: '000000002', unit: '', house: '12 1/2' },
+        { tin: '000000003', unit: '2', house: '14' },
+      ]);
+      const keys = await sql<{ key: string }>`
+        select key from taxpayer_blocking_keys where tin = '000000002' order by key`.execute(db);
+      expect(keys.rows.map((r) => r.key)).toEqual(['s|NV|MAIN|12 1/2', 'z|89501|12 1/2']);
+    } finally {
+      await close();
+    }
+  });
 });

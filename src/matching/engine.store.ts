@@ -55,10 +55,14 @@ export async function indexAddressesOfRecord(
 /**
  * Rebuilds the index from the returns, page by page in TIN order (after a
  * change of normalisation: `taxgate taxpayers reindex`). Returns the TINs indexed.
+ * `onlyChanged` rewrites only the TINs whose features came out different (a migration
+ * after the parser changed: a store of millions is read, and only the few that changed
+ * are written); otherwise every TIN is rewritten, keys included.
  */
 export async function reindexAddressesOfRecord(
   db: Kysely<Database>,
   onProgress?: (tins: number) => void,
+  opts: { onlyChanged?: boolean } = {},
 ): Promise<number> {
   let after = '';
   let total = 0;
@@ -71,10 +75,13 @@ export async function reindexAddressesOfRecord(
        limit 5000`.execute(db);
     if (page.rows.length === 0) break;
     after = page.rows[page.rows.length - 1]!.tin;
-    // Force a rewrite: features may have changed with the normalisers.
-    await sql`delete from taxpayer_features where tin = any(${page.rows.map((r) => r.tin)}::text[])`.execute(
-      db,
-    );
+    // Force a rewrite: features may have changed with the normalisers. Without it the
+    // upsert still replaces the features that differ, and their keys.
+    if (!opts.onlyChanged) {
+      await sql`delete from taxpayer_features where tin = any(${page.rows.map((r) => r.tin)}::text[])`.execute(
+        db,
+      );
+    }
     await indexAddressesOfRecord(db, page.rows);
     total += page.rows.length;
     onProgress?.(total);

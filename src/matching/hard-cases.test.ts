@@ -90,6 +90,33 @@ describe('hard cases: never confirmed', () => {
       { middle_name: 'Andrew', dob: '1950-01-01' },
       [{ middle_name: 'Andrew' }, { middle_name: 'Robert', dob: '1950-01-01' }],
     ],
+    // A unit the parser could not read, or one of two, or a fraction, lost.
+    ['Flat 4 against Flat 5', { street: '12 Main St Flat 4' }, [{ street: '12 Main St Flat 5' }]],
+    ['Flat 4 against no unit', { street: '12 Main St Flat 4' }, [{}]],
+    ['Upper against no unit', { unit: 'Upper' }, [{}]],
+    ['Garage against no unit', { street: '12 Main St Garage' }, [{}]],
+    [
+      'Bldg 2 Apt 4 against Bldg 3 Apt 4',
+      { street: '12 Main St Bldg 2 Apt 4' },
+      [{ street: '12 Main St Bldg 3 Apt 4' }],
+    ],
+    ['the same in unit fields', { unit: 'Bldg 2 Apt 4' }, [{ unit: 'Bldg 3 Apt 4' }]],
+    [
+      'Rear Apt 1 against Rear Apt 2',
+      { street: '12 Main St Rear Apt 1' },
+      [{ street: '12 Main St Rear Apt 2' }],
+    ],
+    [
+      'Apt 4 Unit 5 against Apt 4 Unit 6',
+      { street: '12 Main St Apt 4 Unit 5' },
+      [{ street: '12 Main St Apt 4 Unit 6' }],
+    ],
+    [
+      'Apt 4 with a unit field "-" against no unit',
+      { street: '12 Main St Apt 4', unit: '-' },
+      [{}],
+    ],
+    ['12½ against 1212', { street: '12½ Main St' }, [{ street: '1212 Main St' }]],
     // Narrowing by what a namesake elsewhere shows.
     [
       'two namesakes at the address, the exact given name only in another ZIP',
@@ -146,6 +173,15 @@ describe('hard cases: still confirmed', () => {
       'John Smith Jr between a senior without suffix and the junior',
       { last_name: 'Smith Jr' },
       [{ last_name: 'Smith Jr' }, {}],
+      'T0',
+    ],
+    ['Apt 4 against #4', { street: '12 Main St Apt 4' }, [{ unit: '#4' }], 'T0'],
+    ['a unit field that names no unit', { unit: 'Apt' }, [{}], 'T0'],
+    ['12½ against 12 1/2', { street: '12½ Main St' }, [{ street: '12 1/2 Main St' }], 'T0'],
+    [
+      'the city, state and ZIP in the street line',
+      { street: '12 Main St, Reno NV 89501' },
+      [{}],
       'T0',
     ],
     [

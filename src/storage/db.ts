@@ -13,6 +13,7 @@ import * as batchApprovals from './migrations/0008-batch-approvals.ts';
 import * as matchingWrites from './migrations/0009-matching-writes.ts';
 import * as evidencePages from './migrations/0010-evidence-pages.ts';
 import * as batchRetries from './migrations/0011-batch-retries.ts';
+import * as unitKeys from './migrations/0012-unit-keys.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -75,6 +76,7 @@ const migrations: Record<string, Migration> = {
   '0009-matching-writes': matchingWrites,
   '0010-evidence-pages': evidencePages,
   '0011-batch-retries': batchRetries,
+  '0012-unit-keys': unitKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

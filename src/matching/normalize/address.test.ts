@@ -163,8 +163,53 @@ describe('addressKeys', () => {
     expect(a).toEqual(b);
   });
 
-  it('a separate unit field wins over a unit written in the street line', () => {
-    expect(addressKeys({ street: '123 Main St Apt 4', unit: '5' }).unit_key).toBe('5');
+  it('keeps a unit field and a street-line unit that differ, so neither alone agrees', () => {
+    expect(addressKeys({ street: '123 Main St Apt 4', unit: '5' }).unit_key).toBe('4 5');
+    expect(addressKeys({ street: '123 Main St Apt 4', unit: '#4' }).unit_key).toBe('4');
+    expect(addressKeys({ street: '123 Main St', unit: 'Apt 5' }).unit_key).toBe('5');
+  });
+
+  it('lets no placeholder in the unit field hide the street line’s unit', () => {
+    for (const unit of ['-', '#', 'Apt', 'N/A', 'none']) {
+      expect(addressKeys({ street: '123 Main St Apt 4', unit }).unit_key).toBe('4');
+      expect(addressKeys({ street: '123 Main St', unit }).unit_key).toBe('');
+    }
+  });
+
+  it.each([
+    ['12 Main St Flat 4', 'FLAT 4'],
+    ['12 Main St Upstairs', 'UPSTAIRS'],
+    ['12 Main St Upper', 'UPPR'],
+    ['12 Main St Bldg 2 Apt 4', '2 4'],
+    ['12 Main St Rear Apt 1', 'REAR 1'],
+    ['12 Main St Apt 4 Unit 5', '4 5'],
+    ['12 Main St, Flat 4', 'FLAT 4'],
+    ['12 Main St, Reno NV 89501', ''],
+    ['12 Main St Apt 4B', '4B'],
+    ['12 Main Pl ace', ''],
+    ['12 Main Str eet Flat 4', 'FLAT 4'],
+  ])('reads every unit of %s, and words nothing else read: %s', (street, unit) => {
+    expect(parseStreetLine(street).unit).toBe(unit);
+  });
+
+  it.each([
+    ['Flat 4', 'FLAT 4'],
+    ['Bldg 2 Apt 4', '2 4'],
+    ['Apt 4, Bldg 3', '4 3'],
+    ['Upper', 'UPPR'],
+    ['Unit 4-B', '4B'],
+  ])('reads the unit field %s as %s', (unit, key) => {
+    expect(addressKeys({ street: '12 Main St', unit }).unit_key).toBe(key);
+  });
+
+  it('reads a fraction written as one character as a fraction', () => {
+    expect(parseStreetLine('12½ Main St').houseNumber).toBe('12 1/2');
+    expect(parseStreetLine('12 ½ Main St').houseNumber).toBe('12 1/2');
+    expect(parseStreetLine('12¼ Main St').houseNumber).toBe('12 1/4');
+    expect(parseStreetLine('12 1⁄2 Main St').houseNumber).toBe('12 1/2');
+    expect(parseStreetLine('12½ Main St').houseNumber).not.toBe(
+      parseStreetLine('1212 Main St').houseNumber,
+    );
   });
 });
 

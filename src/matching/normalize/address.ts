@@ -2,8 +2,8 @@ import { memoizeString } from './memo.ts';
 import { foldText } from './text.ts';
 import {
   compactStreet,
-  parseUnit,
-  parseUsStreet,
+  parseUsStreetLine,
+  unitKeyOf,
   standardiseState,
   standardiseZip,
   addressWords,
@@ -19,7 +19,10 @@ export interface ParsedStreet {
    * route in its standard form ('PO BOX 12', 'RR 2 BOX 15'); a named place as written.
    */
   streetName: string;
-  /** Secondary unit found in the street line ('APT 4B', '#4B'), as its identifier only. */
+  /**
+   * Secondary units found in the street line, as their identifiers only ('APT 4B' →
+   * '4B', 'BLDG 2 APT 4' → '2 4'), with any words after the street nothing else read.
+   */
   unit: string;
 }
 
@@ -31,11 +34,11 @@ export interface ParsedStreet {
  */
 export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoizeString(
   (street) => {
-    const a = parseUsStreet(street);
+    const { address: a, unitKey } = parseUsStreetLine(street);
     return Object.freeze({
       houseNumber: a.houseNumber,
       streetName: streetLine(a),
-      unit: a.unitId || a.unitType,
+      unit: unitKey,
     });
   },
 );
@@ -47,10 +50,12 @@ export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoi
  */
 export const sameLetterStreet: (streetName: string) => string = memoizeString(compactStreet);
 
-/** Unit identifier without its designator: 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' → 'REAR'. */
+/**
+ * Unit identifiers without their designators: 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' →
+ * 'REAR', 'Bldg 2 Apt 4' → '2 4', 'Flat 4' → 'FLAT 4'; '' for '-', '#', 'Apt' or 'N/A'.
+ */
 export function normaliseUnit(unit: string): string {
-  const u = parseUnit(unit);
-  return u.unitId || (u.unitType === '#' ? '' : u.unitType);
+  return unitKeyOf(unit);
 }
 
 /** USPS state code from a code or a name ('Calif.' → 'CA'); '' when unknown. */
@@ -81,7 +86,16 @@ export function addressKeys(a: {
   zip?: string | null;
 }): AddressKeys {
   const parsed = parseStreetLine(a.street);
-  const unit = a.unit ? normaliseUnit(a.unit) : parsed.unit;
+  // The unit field, else the street line's unit. A field that names none ('-', 'Apt')
+  // does not hide a unit the street line names; two that differ are both kept, so
+  // neither alone agrees.
+  const field = a.unit ? normaliseUnit(a.unit) : '';
+  const unit =
+    !field || field === parsed.unit
+      ? parsed.unit || field
+      : parsed.unit
+        ? `${parsed.unit} ${field}`
+        : field;
   return {
     street_key: [parsed.houseNumber, parsed.streetName].filter(Boolean).join(' '),
     unit_key: unit,

@@ -16,6 +16,9 @@ const UNIT_TYPES = new Map([
   ...readMappingTable('usps-pub28/secondary_unit_designators.csv'),
   ...readMappingTable('usps-pub28/secondary_unit_variants.csv'),
 ]);
+// The shared table maps UPPER to itself; Pub 28 abbreviates it UPPR, a designator that
+// needs no identifier (data/usps-pub28/SOURCE.md, known differences).
+UNIT_TYPES.set('UPPER', 'UPPR');
 for (const abbr of new Set(UNIT_TYPES.values())) UNIT_TYPES.set(abbr, abbr);
 const UNITS_WITHOUT_ID = new Set(readList('usps-pub28/secondary_unit_without_id.txt'));
 const STATES = readMappingTable('usps-pub28/state_name_variants.csv');
@@ -119,13 +122,26 @@ interface Token {
 }
 
 /**
+ * Accents removed, and a fraction written as one character a word of its own:
+ * '12½' is '12 1/2', never '1212' (NFKD makes '½' into 1, a fraction slash and 2, and
+ * the slash would go with the punctuation).
+ */
+function foldNonAscii(s: string): string {
+  return s
+    .replace(/[\u00BC-\u00BE\u2150-\u215E]/g, (f) => ` ${f.normalize('NFKD')} `)
+    .normalize('NFKD')
+    .replace(/\u2044/g, '/')
+    .replace(/\p{M}+/gu, '');
+}
+
+/**
  * Upper-cased words of a line with accents, periods and most punctuation removed.
  * '#' and '&' become words of their own; commas (and line breaks) end a part.
  */
 function tokenize(s: string): Token[] {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(s);
-  const text = (ascii ? s : s.normalize('NFKD').replace(/\p{M}+/gu, ''))
+  const text = (ascii ? s : foldNonAscii(s))
     .toUpperCase()
     .replace(/[\r\n;]+/g, ',')
     .replace(/&/g, ' & ')
@@ -903,9 +919,14 @@ interface Collected {
   unit?: UnitMatch;
   /** Something (a unit, box) was read after the street in its part. */
   afterStreet?: boolean;
+  /** Every unit read, in order: `unit` keeps the one that ranks first. */
+  units?: UnitMatch[];
+  /** Words after the street of a line without a city that nothing else read. */
+  unread?: string[];
 }
 
 function addUnit(r: UsAddress, c: Collected, u: UnitMatch): void {
+  (c.units ??= []).push(u);
   if (!c.unit || unitRank(u.type) > unitRank(c.unit.type)) {
     c.unit = u;
     r.unitType = u.type;
@@ -1000,7 +1021,7 @@ function parseDeliveryPart(
       i += u.len;
     }
   } else if (r.boxId || r.routeType) {
-    return cityMayFollow ? words.slice(i) : [];
+    return cityMayFollow ? words.slice(i) : unread(c, words.slice(i));
   }
   const markerAt = firstMarker(words, i, end);
   // An intersection: two streets joined by '&' or AND, with no house number.
@@ -1123,7 +1144,16 @@ function afterStreet(
     }
     break;
   }
-  return cityMayFollow ? words.slice(i, end) : [];
+  if (cityMayFollow) return words.slice(i, end);
+  // The rest of a suffix typed apart ('PL ACE', 'STR EET') belongs to the street.
+  if (i === from && i > 0 && i < end && SUFFIXES.has(words[i - 1]! + words[i]!)) i++;
+  return unread(c, words.slice(i, end));
+}
+
+/** Keeps words nothing read, in a line without a city: they may name a unit. */
+function unread(c: Collected, words: readonly string[]): [] {
+  if (words.length > 0) (c.unread ??= []).push(...words);
+  return [];
 }
 
 /**
@@ -1439,16 +1469,67 @@ function dropRecipients(parts: string[][]): string[][] {
  * @example parseUsStreet('123 N Main St Apt 4B') // houseNumber '123', streetName 'MAIN', suffix 'ST', unitId '4B', ...
  */
 export function parseUsStreet(street: string): UsAddress {
+  return parseUsStreetLine(street).address;
+}
+
+/**
+ * A street line parsed as parseUsStreet does, and what in it names the unit
+ * (`unitKey`): the identifier of every secondary unit in order, a designator that needs
+ * none standing for itself ('BLDG 2 APT 4' → '2 4', 'REAR APT 1' → 'REAR 1'), then the
+ * words after the street that nothing read ('FLAT 4', 'UPSTAIRS'). Words dropped would
+ * make two dwellings one: a unit the parser cannot read must still tell them apart.
+ * A comma-separated part that is a city, state and ZIP is no unit.
+ * @example parseUsStreetLine('12 Main St Bldg 2 Apt 4').unitKey // '2 4'
+ */
+export function parseUsStreetLine(street: string): { address: UsAddress; unitKey: string } {
   const r = emptyUsAddress();
   const c: Collected = {};
   let parts = dropRecipients(groupParts(tokenize(street)));
-  if (parts.length === 0) return finishKind(r);
+  if (parts.length === 0) return { address: finishKind(r), unitKey: '' };
   const d = deliveryPartIndex(parts);
   for (let k = 0; k < d; k++) absorbPart(parts[k]!, r, c);
   parseDeliveryPart(parts[d]!, r, c, 'none');
   parts = parts.slice(d + 1);
-  for (const p of parts) absorbPart(p, r, c);
-  return finishKind(r);
+  for (const p of parts) if (!absorbPart(p, r, c) && !isLocalityPart(p)) unread(c, p);
+  return { address: finishKind(r), unitKey: unitKeyFrom(c.units ?? [], c.unread ?? []) };
+}
+
+/** A part that ends in a state or a ZIP: the city, state and ZIP written in the line. */
+function isLocalityPart(words: readonly string[]): boolean {
+  const last = words[words.length - 1] ?? '';
+  return /^\d{5}(?:-?\d{4})?$/.test(last) || STATES.has(last);
+}
+
+/** Words that say there is no unit ('N/A', 'NONE'). */
+const NO_UNIT = new Set(['NA', 'N/A', 'NONE', 'NULL', 'NIL']);
+
+/** The unit key of the units read and the words left unread (see parseUsStreetLine). */
+function unitKeyFrom(units: readonly UnitMatch[], unreadWords: readonly string[]): string {
+  const ids = units.map((u) => u.id || (u.type === '#' ? '' : u.type)).filter(Boolean);
+  // A designator without its identifier, or a lone '#', says nothing of which unit.
+  const rest = unreadWords.filter((w) => w !== '#' && !UNIT_TYPES.has(w) && !NO_UNIT.has(w));
+  if (ids.length === 0 && rest.length > 0 && rest.every(isUnitIdWord)) return unitIdOf(rest);
+  return [...ids, ...rest].join(' ');
+}
+
+/**
+ * What a unit field names, in the form of parseUsStreetLine's `unitKey`: every unit
+ * in order, and words no designator explains ('Flat 4' → 'FLAT 4'); '' for a field
+ * that names none ('-', '#', 'Apt', 'N/A').
+ * @example unitKeyOf('Bldg 2, Apt #4-B') // '2 4B'
+ */
+export function unitKeyOf(text: string): string {
+  const words = addressWords(text);
+  const units: UnitMatch[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < words.length;) {
+    const u = unitAt(words, i, words.length);
+    if (u) {
+      units.push(u);
+      i += u.len;
+    } else rest.push(words[i++]!);
+  }
+  return unitKeyFrom(units, rest);
 }
 
 /**
