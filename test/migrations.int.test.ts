@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evidencePositions, findEvidence } from '../src/intake/batches.store.ts';
+import { latestReturnsAfter } from '../src/matching/engine.store.ts';
+import { personFeatures } from '../src/matching/features.ts';
 import { migrateToLatest, migrateUpTo, openDatabase, pgliteDir } from '../src/storage/db.ts';
 import { freshTestEnv, TEST_DATABASES, type TestEnv } from './support/databases.ts';
 
@@ -185,7 +187,8 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
       await sql`insert into taxpayer_returns (tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip, dob)
                 values ('000000001', 2024, 'Ana', '', 'Lopez', '12 Main St Flat 4', '', 'Reno', 'NV', '89501', null),
                        ('000000002', 2024, 'Bo', '', 'Lee', '12½ Main St', '', 'Reno', 'NV', '89501', null),
-                       ('000000003', 2024, 'Cy', '', 'Kim', '14 Main St', 'Apt 2', 'Reno', 'NV', '89501', null)`.execute(
+                       ('000000003', 2024, 'Cy', '', 'Kim', '14 Main St', 'Apt 2', 'Reno', 'NV', '89501', null),
+                       ('000000004', 2024, 'Di', '', 'Ruiz', '16 Main St', '', 'Reno', 'NV', '89501', null)`.execute(
         db,
       );
       // As the parser before 0012 indexed them: the flat dropped, ½ read as 12.
@@ -208,8 +211,28 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
                        ('000000002', 2024, ${before('1212', '')}::json)`.execute(db);
       await sql`insert into taxpayer_blocking_keys (key, tin)
                 values ('z|89501|12', '000000001'), ('z|89501|1212', '000000002')`.execute(db);
+      // Indexed as today's parser would: left as it is.
+      const same = personFeatures({
+        first_name: 'Di',
+        last_name: 'Ruiz',
+        street: '16 Main St',
+        city: 'Reno',
+        state: 'NV',
+        zip: '89501',
+      });
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000004', 2024, ${JSON.stringify(same)}::json)`.execute(db);
+      const version = async () =>
+        (
+          await sql<{
+            v: string;
+          }>`select xmin::text as v from taxpayer_features where tin = '000000004'`.execute(db)
+        ).rows[0]?.v;
+      const before4 = await version();
 
       await migrateUpTo(db, '0012-unit-keys');
+
+      expect(await version()).toBe(before4);
 
       const features = await sql<{ tin: string; unit: string; house: string }>`
         select tin, features->>'unit' as unit, features->>'houseNumber' as house
@@ -218,10 +241,40 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         { tin: '000000001', unit: 'FLAT 4', house: '12' },
         { tin: '000000002', unit: '', house: '12 1/2' },
         { tin: '000000003', unit: '2', house: '14' },
+        { tin: '000000004', unit: '', house: '16' },
       ]);
       const keys = await sql<{ key: string }>`
         select key from taxpayer_blocking_keys where tin = '000000002' order by key`.execute(db);
       expect(keys.rows.map((r) => r.key)).toEqual(['s|NV|MAIN|12 1/2', 'z|89501|12 1/2']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('reindexing reads the latest return of each TIN, a TIN cut by the page left for the next', async () => {
+    const { db, close } = await openBefore('0012-unit-keys');
+    try {
+      await sql`insert into taxpayer_returns (tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip, dob)
+                values ('000000001', 2022, 'A', '', 'X', '1 Old St', '', 'Reno', 'NV', '89501', null),
+                       ('000000001', 2024, 'A', '', 'X', '1 New St', '', 'Reno', 'NV', '89501', null),
+                       ('000000002', 2023, 'B', '', 'X', '2 Old St', '', 'Reno', 'NV', '89501', null),
+                       ('000000002', 2024, 'B', '', 'X', '2 New St', '', 'Reno', 'NV', '89501', null),
+                       ('000000003', 2024, 'C', '', 'X', '3 New St', '', 'Reno', 'NV', '89501', null)`.execute(
+        db,
+      );
+      const pages: string[][] = [];
+      for (let after = ''; ;) {
+        const page = await latestReturnsAfter(db, after, 3);
+        if (page.length === 0) break;
+        pages.push(page.map((r) => `${r.tin} ${r.street}`));
+        after = page[page.length - 1]!.tin;
+      }
+      // Pages of three returns: the TIN that ends a full page waits for the next one.
+      expect(pages).toEqual([
+        ['000000001 1 New St'],
+        ['000000002 2 New St'],
+        ['000000003 3 New St'],
+      ]);
     } finally {
       await close();
     }
