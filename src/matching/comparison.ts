@@ -248,7 +248,8 @@ export function compare(
               (n) =>
                 m === n ||
                 (m.length === 1 && n.startsWith(m)) ||
-                (n.length === 1 && m.startsWith(n)),
+                (n.length === 1 && m.startsWith(n)) ||
+                isGivenTypo(m, n),
             ),
           )
         ? 'same'

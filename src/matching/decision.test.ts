@@ -98,6 +98,14 @@ describe('decide', () => {
     });
   });
 
+  it('reviews second given names that differ, however strong the score', () => {
+    expect(decide([candidate('A', { middle: 'different' }, 0.9999)])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['NAME_UNCERTAIN'],
+    });
+    expect(decide([candidate('A', { middle: 'same' })]).outcome).toBe('CONFIRMED');
+  });
+
   it('confirms a suffix on one side only when the date of birth agrees', () => {
     expect(decide([candidate('A', { suffixOneSide: true })])).toMatchObject({
       outcome: 'PENDING_REVIEW',

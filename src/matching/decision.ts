@@ -178,6 +178,9 @@ export function decide(
   // Only a second given name, or a nickname of one, agrees (WILLIAM or BILL for JOHN
   // WILLIAM): households share those, whatever the weight says.
   if (v.given === 'other_given') return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
+  // Both name a second given name and they differ (JOSE LUIS, JOSE ANTONIO): a father
+  // and a son as often as one person written two ways.
+  if (v.middle === 'different') return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   // A Jr or Sr on one side only: the other may be the father or the son. A date of
   // birth that agrees tells which; without one a person decides.
   if (v.suffixOneSide && v.dob !== 'exact')

@@ -117,6 +117,39 @@ describe('hard cases: never confirmed', () => {
       [{}],
     ],
     ['12½ against 1212', { street: '12½ Main St' }, [{ street: '1212 Main St' }]],
+    ['Apt Rear against no unit', { street: '12 Main St Apt Rear' }, [{}]],
+    [
+      'Apt Upper Level against Apt Lower Level',
+      { street: '12 Main St Apt Upper Level' },
+      [{ street: '12 Main St Apt Lower Level' }],
+    ],
+    ['Bldg 2 against Apt 2', { street: '12 Main St Bldg 2' }, [{ street: '12 Main St Apt 2' }]],
+    ['Fl 2 against Apt 2', { unit: 'Fl 2' }, [{ unit: 'Apt 2' }]],
+    // Second given names that differ: a father and a son as often as one person.
+    [
+      'Jose Luis against Jose Antonio',
+      { first_name: 'Jose', middle_name: 'Luis', last_name: 'Garcia' },
+      [{ first_name: 'Jose', middle_name: 'Antonio', last_name: 'Garcia' }],
+    ],
+    [
+      'Maria Guadalupe where Maria Elena and Guadalupe live',
+      { first_name: 'Maria', middle_name: 'Guadalupe', last_name: 'Lopez' },
+      [
+        { first_name: 'Maria', middle_name: 'Elena', last_name: 'Lopez' },
+        { first_name: 'Guadalupe', last_name: 'Lopez' },
+      ],
+    ],
+    // A generational word on one side only.
+    [
+      'João Silva Neto against João Silva',
+      { first_name: 'João', last_name: 'Silva Neto' },
+      [{ first_name: 'João', last_name: 'Silva' }],
+    ],
+    [
+      'Juan Perez hijo against Juan Perez',
+      { first_name: 'Juan', last_name: 'Perez hijo' },
+      [{ first_name: 'Juan', last_name: 'Perez' }],
+    ],
     // Narrowing by what a namesake elsewhere shows.
     [
       'two namesakes at the address, the exact given name only in another ZIP',
@@ -176,6 +209,25 @@ describe('hard cases: still confirmed', () => {
       'T0',
     ],
     ['Apt 4 against #4', { street: '12 Main St Apt 4' }, [{ unit: '#4' }], 'T0'],
+    ['2nd Floor against Fl 2', { street: '12 Main St 2nd Floor' }, [{ unit: 'Fl 2' }], 'T0'],
+    [
+      'Đ written D',
+      { first_name: 'Bao', middle_name: 'Đức', last_name: 'Vũ' },
+      [{ first_name: 'Bao', middle_name: 'Duc', last_name: 'Vu' }],
+      'T0',
+    ],
+    [
+      'a typo in the second given name',
+      { first_name: 'Marie', middle_name: 'Claore' },
+      [{ first_name: 'Marie', middle_name: 'Claire' }],
+      'T0',
+    ],
+    [
+      'Neto on both sides',
+      { first_name: 'João', last_name: 'Silva Neto' },
+      [{ first_name: 'João', last_name: 'Silva Neto' }],
+      'T0',
+    ],
     ['a unit field that names no unit', { unit: 'Apt' }, [{}], 'T0'],
     ['12½ against 12 1/2', { street: '12½ Main St' }, [{ street: '12 1/2 Main St' }], 'T0'],
     [

@@ -180,13 +180,17 @@ describe('addressKeys', () => {
     ['12 Main St Flat 4', 'FLAT 4'],
     ['12 Main St Upstairs', 'UPSTAIRS'],
     ['12 Main St Upper', 'UPPR'],
-    ['12 Main St Bldg 2 Apt 4', '2 4'],
+    ['12 Main St Bldg 2 Apt 4', 'BLDG 2 4'],
     ['12 Main St Rear Apt 1', 'REAR 1'],
     ['12 Main St Apt 4 Unit 5', '4 5'],
     ['12 Main St, Flat 4', 'FLAT 4'],
     ['12 Main St, Reno NV 89501', ''],
     ['12 Main St Apt 4B', '4B'],
     ['12 Main Pl ace', ''],
+    ['12 Main St Apt Rear', 'REAR'],
+    ['12 Main St Apt Upper Level', 'UPPR LEVEL'],
+    ['12 Main St Fl 2', 'FL 2'],
+    ['12 Main St 2nd Floor', 'FL 2'],
     ['12 Main Str eet Flat 4', 'FLAT 4'],
   ])('reads every unit of %s, and words nothing else read: %s', (street, unit) => {
     expect(parseStreetLine(street).unit).toBe(unit);
@@ -194,8 +198,8 @@ describe('addressKeys', () => {
 
   it.each([
     ['Flat 4', 'FLAT 4'],
-    ['Bldg 2 Apt 4', '2 4'],
-    ['Apt 4, Bldg 3', '4 3'],
+    ['Bldg 2 Apt 4', 'BLDG 2 4'],
+    ['Apt 4, Bldg 3', '4 BLDG 3'],
     ['Upper', 'UPPR'],
     ['Unit 4-B', '4B'],
   ])('reads the unit field %s as %s', (unit, key) => {

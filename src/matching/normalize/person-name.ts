@@ -44,8 +44,14 @@ const SUFFIX_TOKENS: ReadonlyMap<string, GenerationalSuffix> = new Map([
 const SUFFIX_WORDS: ReadonlyMap<string, GenerationalSuffix> = new Map([
   ['JUNIOR', 'JR'],
   ['SENIOR', 'SR'],
-  // Portuguese 'Filho' (son) is the junior of a father with the same name.
+  // Portuguese 'Filho' (son) is the junior of a father with the same name; 'Neto'
+  // (grandson) and 'Sobrinho' (nephew) name later ones. Spanish 'hijo' and French
+  // 'fils' are written as Jr.
   ['FILHO', 'JR'],
+  ['NETO', 'III'],
+  ['SOBRINHO', 'II'],
+  ['HIJO', 'JR'],
+  ['FILS', 'JR'],
 ]);
 
 /**
@@ -114,9 +120,37 @@ const GIVEN_PARTICLES: ReadonlySet<string> = new Set([
 /** Apostrophes join ("O'Brien" is OBRIEN, "D'Angelo" is DANGELO) rather than split. */
 const APOSTROPHES = /['\u2018\u2019\u02BC\u0060\u00B4]/g;
 
+/**
+ * Letters that NFKD does not take apart, written as their usual Latin spelling: ĐỨC is
+ * written DUC as often as not, Søren SOREN, Łukasz LUKASZ. Names only: the subject
+ * identities of holds fold text without it, so holds placed before still match.
+ */
+const UNDECOMPOSED: Readonly<Record<string, string>> = {
+  Đ: 'D',
+  đ: 'd',
+  Ð: 'D',
+  ð: 'd',
+  Ø: 'O',
+  ø: 'o',
+  Ł: 'L',
+  ł: 'l',
+  ß: 'ss',
+  Æ: 'AE',
+  æ: 'ae',
+  Œ: 'OE',
+  œ: 'oe',
+  Þ: 'TH',
+  þ: 'th',
+  ı: 'i',
+  Ħ: 'H',
+  ħ: 'h',
+};
+const UNDECOMPOSED_LETTERS = /[ĐđÐðØøŁłßÆæŒœÞþıĦħ]/g;
+
 function words(field: string | null | undefined): string[] {
   if (!field) return [];
-  const folded = foldText(field.replace(APOSTROPHES, ''));
+  const spelled = field.replace(UNDECOMPOSED_LETTERS, (c) => UNDECOMPOSED[c] ?? c);
+  const folded = foldText(spelled.replace(APOSTROPHES, ''));
   // A hyphen between letters already became a space ('GARCIA-LOPEZ'); between digits it stays.
   return folded ? folded.split(' ').flatMap((w) => w.split('-').filter(Boolean)) : [];
 }

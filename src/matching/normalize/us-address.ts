@@ -1503,11 +1503,28 @@ function isLocalityPart(words: readonly string[]): boolean {
 /** Words that say there is no unit ('N/A', 'NONE'). */
 const NO_UNIT = new Set(['NA', 'N/A', 'NONE', 'NULL', 'NIL']);
 
+/**
+ * A unit's part of the key: its identifier; with its designator for a building, floor,
+ * department or mailbox (BLDG 2 is not APT 2); the designator alone for one that needs
+ * no identifier (REAR).
+ */
+function unitKeyPart(u: UnitMatch): string {
+  if (!u.id) return u.type === '#' ? '' : u.type;
+  return unitRank(u.type) < 2 ? `${u.type} ${u.id}` : u.id;
+}
+
 /** The unit key of the units read and the words left unread (see parseUsStreetLine). */
 function unitKeyFrom(units: readonly UnitMatch[], unreadWords: readonly string[]): string {
-  const ids = units.map((u) => u.id || (u.type === '#' ? '' : u.type)).filter(Boolean);
-  // A designator without its identifier, or a lone '#', says nothing of which unit.
-  const rest = unreadWords.filter((w) => w !== '#' && !UNIT_TYPES.has(w) && !NO_UNIT.has(w));
+  const ids = units.map(unitKeyPart).filter(Boolean);
+  // A designator that needs an identifier but has none (APT), or a lone '#', says
+  // nothing of which unit; one that needs none (REAR, UPPER) does.
+  const rest = unreadWords
+    .map((w) => {
+      const type = UNIT_TYPES.get(w);
+      if (type === undefined) return w;
+      return UNITS_WITHOUT_ID.has(type) ? type : '';
+    })
+    .filter((w) => w && w !== '#' && !NO_UNIT.has(w));
   if (ids.length === 0 && rest.length > 0 && rest.every(isUnitIdWord)) return unitIdOf(rest);
   return [...ids, ...rest].join(' ');
 }
