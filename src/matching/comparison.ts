@@ -29,9 +29,10 @@ export interface PersonFeatures {
  * The version of the comparison levels' meaning, kept on every model (ModelParameters
  * `comparison`): 1 until 2026-11-25; 2 from then, a street with the same letters spaced
  * otherwise is `exact` (ADR 0011); 3 from later that day, two surnames that each differ
- * on one side are not `part`, a nickname of a second given name is `other_given`, and
- * two listed given names are not a `typo` of each other (ADR 0012). A model trained on
- * other levels is not used.
+ * on one side are not `part`, a nickname of a second given name is `other_given`, a
+ * typo of the first given name ranks above `other_given`, two listed given names are
+ * not a `typo` of each other, and second given names that are a typo of each other are
+ * `middle` `same` (ADR 0012). A model trained on other levels is not used.
  */
 export const COMPARISON_VERSION = 3;
 

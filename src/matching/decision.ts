@@ -90,8 +90,8 @@ function nameAgrees(v: ComparisonVector): boolean {
  * on the name and the full address, scores above the threshold, and no other
  * plausible taxpayer remains after narrowing by date of birth. A conflicting unit,
  * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates, a
- * second given name alone, or a suffix on one side only without an agreeing date of
- * birth (ADR 0012).
+ * second given name alone, second given names that differ, or a suffix on one side
+ * only without an agreeing date of birth (ADR 0012).
  * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
  * @example decide(candidates.map((c) => ({ tin, vector, score })))
  */

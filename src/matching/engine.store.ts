@@ -67,21 +67,21 @@ export async function reindexAddressesOfRecord(
   let after = '';
   let total = 0;
   for (;;) {
-    const page = { rows: await latestReturnsAfter(db, after) };
-    if (page.rows.length === 0) break;
-    after = page.rows[page.rows.length - 1]!.tin;
+    const rows = await latestReturnsAfter(db, after);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.tin;
     if (opts.onlyChanged) {
       // Compared here, not by the upsert: on PGlite comparing a million stored features
       // as jsonb took minutes for a store where few had changed.
-      await indexAddressesOfRecord(db, await changedAddresses(db, page.rows));
+      await indexAddressesOfRecord(db, await changedAddresses(db, rows));
     } else {
       // Force a rewrite: features may have changed with the normalisers.
-      await sql`delete from taxpayer_features where tin = any(${page.rows.map((r) => r.tin)}::text[])`.execute(
+      await sql`delete from taxpayer_features where tin = any(${rows.map((r) => r.tin)}::text[])`.execute(
         db,
       );
-      await indexAddressesOfRecord(db, page.rows);
+      await indexAddressesOfRecord(db, rows);
     }
-    total += page.rows.length;
+    total += rows.length;
     onProgress?.(total);
   }
   return total;

@@ -9,9 +9,10 @@ import { score } from './scoring.ts';
 /**
  * Whole people through the engine's pure path, as matchPage runs it for one item:
  * features, blocking (a record that shares no key with the request is never a
- * candidate), comparison, score, decision. Each case is a household or a pair of
- * addresses where a confirmation would send officers to the wrong door or name the
- * wrong person (ADR 0012): every one of them was confirmed before.
+ * candidate), comparison, score, decision. Each case of the first table is a household
+ * or a pair of addresses where a confirmation would send officers to the wrong door or
+ * name the wrong person: the engine confirmed every one of them before ADR 0012. The
+ * second table keeps the near cases that must still confirm.
  */
 const HOME = { street: '12 Main St', city: 'Reno', state: 'NV', zip: '89501' };
 

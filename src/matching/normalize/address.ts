@@ -20,8 +20,9 @@ export interface ParsedStreet {
    */
   streetName: string;
   /**
-   * Secondary units found in the street line, as their identifiers only ('APT 4B' →
-   * '4B', 'BLDG 2 APT 4' → '2 4'), with any words after the street nothing else read.
+   * Secondary units found in the street line, as the unit key of parseUsStreetLine:
+   * identifiers ('APT 4B' → '4B'), a building's or floor's with its designator ('BLDG 2
+   * APT 4' → 'BLDG 2 4'), then any words after the street nothing else read.
    */
   unit: string;
 }
@@ -51,8 +52,9 @@ export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoi
 export const sameLetterStreet: (streetName: string) => string = memoizeString(compactStreet);
 
 /**
- * Unit identifiers without their designators: 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' →
- * 'REAR', 'Bldg 2 Apt 4' → '2 4', 'Flat 4' → 'FLAT 4'; '' for '-', '#', 'Apt' or 'N/A'.
+ * A unit field as a unit key (unitKeyOf): 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' →
+ * 'REAR', 'Bldg 2 Apt 4' → 'BLDG 2 4', 'Flat 4' → 'FLAT 4'; '' for '-', '#', 'Apt' or
+ * 'N/A'.
  */
 export function normaliseUnit(unit: string): string {
   return unitKeyOf(unit);

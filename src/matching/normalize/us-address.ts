@@ -1474,12 +1474,12 @@ export function parseUsStreet(street: string): UsAddress {
 
 /**
  * A street line parsed as parseUsStreet does, and what in it names the unit
- * (`unitKey`): the identifier of every secondary unit in order, a designator that needs
- * none standing for itself ('BLDG 2 APT 4' → '2 4', 'REAR APT 1' → 'REAR 1'), then the
- * words after the street that nothing read ('FLAT 4', 'UPSTAIRS'). Words dropped would
- * make two dwellings one: a unit the parser cannot read must still tell them apart.
- * A comma-separated part that is a city, state and ZIP is no unit.
- * @example parseUsStreetLine('12 Main St Bldg 2 Apt 4').unitKey // '2 4'
+ * (`unitKey`): every secondary unit in order (unitKeyPart: 'APT 4' → '4', 'BLDG 2' →
+ * 'BLDG 2', 'REAR' → 'REAR'), then the words after the street that nothing read
+ * ('FLAT 4', 'UPSTAIRS'). Words dropped would make two dwellings one: a unit the parser
+ * cannot read must still tell them apart. A comma-separated part that is a city, state
+ * and ZIP is no unit; the rest of a suffix typed apart ('PL ACE') is the street's.
+ * @example parseUsStreetLine('12 Main St Bldg 2 Apt 4').unitKey // 'BLDG 2 4'
  */
 export function parseUsStreetLine(street: string): { address: UsAddress; unitKey: string } {
   const r = emptyUsAddress();
@@ -1533,7 +1533,7 @@ function unitKeyFrom(units: readonly UnitMatch[], unreadWords: readonly string[]
  * What a unit field names, in the form of parseUsStreetLine's `unitKey`: every unit
  * in order, and words no designator explains ('Flat 4' → 'FLAT 4'); '' for a field
  * that names none ('-', '#', 'Apt', 'N/A').
- * @example unitKeyOf('Bldg 2, Apt #4-B') // '2 4B'
+ * @example unitKeyOf('Bldg 2, Apt #4-B') // 'BLDG 2 4B'
  */
 export function unitKeyOf(text: string): string {
   const words = addressWords(text);
