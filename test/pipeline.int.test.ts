@@ -14,7 +14,9 @@ import {
 import { keepLease, processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import { modelByVersion } from '../src/matching/engine.store.ts';
+import { givenNamesCompatible } from '../src/matching/given-names.ts';
 import { DEFAULT_MODEL } from '../src/matching/model.ts';
+import { trainModel } from '../src/matching/training.ts';
 import type { Taxgate } from '../src/app.ts';
 import {
   addTestOfficial,
@@ -684,6 +686,18 @@ for (const kind of TEST_DATABASES) {
         .where('batch_id', '=', id)
         .execute();
       expect(outcomes).toEqual([{ model_version: report.version }]);
+    });
+
+    it('trains m by EM but keeps the documented prior λ', async () => {
+      await submit([buildItem({ request_id: 'before-training' })]);
+      const report = await trainModel(tg.db, givenNamesCompatible, { minEmPairs: 1 });
+      expect(report.em_iterations).toBeGreaterThan(0);
+      expect(report.em_lambda).not.toBeNull();
+      expect(report.em_lambda).not.toBe(DEFAULT_MODEL.lambda);
+      expect(report.lambda).toBe(DEFAULT_MODEL.lambda);
+      expect(await modelByVersion(tg.db, report.version)).toMatchObject({
+        lambda: DEFAULT_MODEL.lambda,
+      });
     });
 
     it('passes over a model trained on earlier comparison levels until one is trained again', async () => {

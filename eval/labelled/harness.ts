@@ -249,7 +249,8 @@ export function trainEm(
   const start: ModelParameters = { ...DEFAULT_MODEL, version, u };
   const out = em.length >= 1000 ? estimateByEm(em, start) : { parameters: start, iterations: 0 };
   return {
-    parameters: { ...out.parameters, version },
+    // As `model train`: m by EM, λ the documented prior (ADR 0012).
+    parameters: { ...out.parameters, version, lambda: DEFAULT_MODEL.lambda },
     training: {
       u_store_pairs: uVectors.length,
       em_pairs: em.length,

@@ -73,6 +73,11 @@ function narrow(
   return { kept, droppedDobMatch };
 }
 
+/** The surname agrees and the given name is an initial of the other. */
+function initialAgrees(v: ComparisonVector): boolean {
+  return (v.surname === 'exact' || v.surname === 'part') && v.given === 'initial';
+}
+
 function nameAgrees(v: ComparisonVector): boolean {
   return (
     (v.surname === 'exact' || v.surname === 'part' || v.surname === 'typo') &&
@@ -161,8 +166,12 @@ export function decide(
   // senior, a namesake in the household): never a confirmation, and not worth a
   // review.
   // Nothing in the request tells them apart, so a reviewer could not either.
+  // A rival written with an initial (J SMITH where JOHN SMITH was asked) may be him too.
   const rivalAtAddress = rivals.find(
-    (r) => addressAgrees(r.vector) && nameAgrees(r.vector) && r.vector.unit !== 'different',
+    (r) =>
+      addressAgrees(r.vector) &&
+      (nameAgrees(r.vector) || initialAgrees(r.vector)) &&
+      r.vector.unit !== 'different',
   );
   if (rivalAtAddress) return outcome('NOT_CONFIRMED', 'MATCH_AMBIGUOUS', best, rivals);
 

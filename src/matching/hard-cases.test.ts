@@ -126,6 +126,25 @@ describe('hard cases: never confirmed', () => {
     ],
     ['Bldg 2 against Apt 2', { street: '12 Main St Bldg 2' }, [{ street: '12 Main St Apt 2' }]],
     ['Fl 2 against Apt 2', { unit: 'Fl 2' }, [{ unit: 'Apt 2' }]],
+    [
+      'Apt 2 against PH 2',
+      { street: '40 Main St', unit: 'Apt 2' },
+      [{ street: '40 Main St', unit: 'PH 2' }],
+    ],
+    ['Apt 2 against Lot 2', { unit: 'Apt 2' }, [{ unit: 'Lot 2' }]],
+    // A rival whose record writes the city in the street line, the unit with a leading
+    // zero, or the given name as an initial.
+    [
+      'a namesake whose street line has the city',
+      { unit: 'Apt 2' },
+      [{ unit: 'Apt 2' }, { street: '12 Main St, Reno', unit: 'Apt 2' }],
+    ],
+    [
+      'a namesake whose unit has a leading zero',
+      { unit: 'Apt 2' },
+      [{ unit: 'Apt 2' }, { unit: 'Apt 02' }],
+    ],
+    ['a namesake written with an initial', {}, [{}, { first_name: 'J' }]],
     // Second given names that differ: a father and a son as often as one person.
     [
       'Jose Luis against Jose Antonio',
@@ -230,6 +249,13 @@ describe('hard cases: still confirmed', () => {
       'T0',
     ],
     ['a unit field that names no unit', { unit: 'Apt' }, [{}], 'T0'],
+    ['Apt 02 against Unit 2', { unit: 'Apt 02' }, [{ unit: 'Unit 2' }], 'T0'],
+    [
+      'the city written after the unit',
+      { street: '12 Main St Apt 2 Reno' },
+      [{ unit: 'Apt 2' }],
+      'T0',
+    ],
     ['12½ against 12 1/2', { street: '12½ Main St' }, [{ street: '12 1/2 Main St' }], 'T0'],
     [
       'the city, state and ZIP in the street line',

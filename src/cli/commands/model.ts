@@ -16,9 +16,10 @@ export function registerModel(program: Command): void {
             `model ${report.version}`,
             `name frequencies: ${report.name_frequencies.surnames} surname forms, ${report.name_frequencies.givens} given names`,
             `u from ${report.u_pairs} blocked pairs of different taxpayers`,
-            report.em_pairs >= 1000
-              ? `m and λ by EM over ${report.em_pairs} candidate pairs of recent requests (${report.em_iterations} iterations; λ = ${report.lambda.toFixed(4)})`
+            report.em_lambda !== null
+              ? `m by EM over ${report.em_pairs} candidate pairs of recent requests (${report.em_iterations} iterations; EM's λ ${report.em_lambda.toFixed(4)} not used)`
               : `m kept from the previous model (${report.em_pairs} candidate pairs of recent requests; EM needs 1000)`,
+            `λ = ${report.lambda.toFixed(4)}, the documented prior`,
           ].join('\n'),
         );
       });

@@ -91,18 +91,36 @@ export function addressKeys(a: {
   // The unit field, else the street line's unit. A field that names none ('-', 'Apt')
   // does not hide a unit the street line names; two that differ are both kept, so
   // neither alone agrees.
+  const city = foldText(a.city ?? '');
+  const state = normaliseState(a.state ?? '');
+  const zip = zip5(a.zip ?? '');
+  const line = withoutLocality(parsed.unit, city, state, zip);
   const field = a.unit ? normaliseUnit(a.unit) : '';
-  const unit =
-    !field || field === parsed.unit
-      ? parsed.unit || field
-      : parsed.unit
-        ? `${parsed.unit} ${field}`
-        : field;
+  const unit = !field || field === line ? line || field : line ? `${line} ${field}` : field;
   return {
     street_key: [parsed.houseNumber, parsed.streetName].filter(Boolean).join(' '),
     unit_key: unit,
-    city_key: foldText(a.city ?? ''),
-    state: normaliseState(a.state ?? ''),
-    zip5: zip5(a.zip ?? ''),
+    city_key: city,
+    state,
+    zip5: zip,
   };
+}
+
+/**
+ * A street line's unit key without the city, state or ZIP the line ends with ('12 Main
+ * St Apt 2 Reno', '12 Main St, Reno'): words the parser could not read stay in the unit
+ * key, and the address's own locality is not a unit.
+ */
+function withoutLocality(unit: string, city: string, state: string, zip: string): string {
+  if (!unit) return unit;
+  const cityWords = new Set(city.split(' ').filter(Boolean));
+  const words = unit.split(' ');
+  while (words.length > 0) {
+    const w = words[words.length - 1]!;
+    const isLocality =
+      cityWords.has(w) || (!!state && normaliseState(w) === state) || (!!zip && zip5(w) === zip);
+    if (!isLocality) break;
+    words.pop();
+  }
+  return words.join(' ');
 }

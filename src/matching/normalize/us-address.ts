@@ -1503,14 +1503,17 @@ function isLocalityPart(words: readonly string[]): boolean {
 /** Words that say there is no unit ('N/A', 'NONE'). */
 const NO_UNIT = new Set(['NA', 'N/A', 'NONE', 'NULL', 'NIL']);
 
+/** Designators written for one another on a home's unit: APT 4, UNIT 4, # 4, a bare 4. */
+const DWELLING_UNIT_TYPES = new Set(['APT', 'UNIT', '#', '']);
+
 /**
- * A unit's part of the key: its identifier; with its designator for a building, floor,
- * department or mailbox (BLDG 2 is not APT 2); the designator alone for one that needs
- * no identifier (REAR).
+ * A unit's part of the key: its identifier for an apartment (APT 4, UNIT 4, #4 are one
+ * unit, 4); with its designator for any other (BLDG 2, PH 2, LOT 2, STE 2 are not APT
+ * 2); the designator alone for one that needs no identifier (REAR).
  */
 function unitKeyPart(u: UnitMatch): string {
   if (!u.id) return u.type === '#' ? '' : u.type;
-  return unitRank(u.type) < 2 ? `${u.type} ${u.id}` : u.id;
+  return DWELLING_UNIT_TYPES.has(u.type) ? u.id : `${u.type} ${u.id}`;
 }
 
 /** The unit key of the units read and the words left unread (see parseUsStreetLine). */
@@ -1525,8 +1528,16 @@ function unitKeyFrom(units: readonly UnitMatch[], unreadWords: readonly string[]
       return UNITS_WITHOUT_ID.has(type) ? type : '';
     })
     .filter((w) => w && w !== '#' && !NO_UNIT.has(w));
-  if (ids.length === 0 && rest.length > 0 && rest.every(isUnitIdWord)) return unitIdOf(rest);
-  return [...ids, ...rest].join(' ');
+  const words =
+    ids.length === 0 && rest.length > 0 && rest.every(isUnitIdWord)
+      ? [unitIdOf(rest)]
+      : [...ids, ...rest];
+  // APT 02 is APT 2.
+  return words
+    .join(' ')
+    .split(' ')
+    .map((w) => w.replace(/^0+(?=\d)/, ''))
+    .join(' ');
 }
 
 /**
