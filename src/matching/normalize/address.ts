@@ -21,8 +21,9 @@ export interface ParsedStreet {
   streetName: string;
   /**
    * Secondary units found in the street line, as the unit key of parseUsStreetLine:
-   * identifiers ('APT 4B' → '4B'), a building's or floor's with its designator ('BLDG 2
-   * APT 4' → 'BLDG 2 4'), then any words after the street nothing else read.
+   * an apartment's identifier ('APT 4B' → '4B'), any other unit with its designator
+   * ('BLDG 2 APT 4' → 'BLDG 2 4'), then any words after the street nothing else read.
+   * addressKeys takes off the address's own city, state and ZIP at its end.
    */
   unit: string;
 }
