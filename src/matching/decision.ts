@@ -78,6 +78,38 @@ function initialAgrees(v: ComparisonVector): boolean {
   return (v.surname === 'exact' || v.surname === 'part') && v.given === 'initial';
 }
 
+/**
+ * How namesakes at the address are narrowed, in order: a step applies when a namesake
+ * there `shows` it, and keeps the candidates it `keeps`; `reason` when it drops the one
+ * whose date of birth agrees.
+ */
+const NARROWING_STEPS: readonly {
+  shows: (v: ComparisonVector) => boolean;
+  keeps: (c: ScoredCandidate) => boolean;
+  reason: DecisionReason;
+  needsRequestSuffix?: true;
+}[] = [
+  // The first given name, over a shared second given name.
+  {
+    shows: (v) => v.given === 'exact',
+    keeps: (c) => c.vector.given !== 'other_given',
+    reason: 'MATCH_AMBIGUOUS',
+  },
+  // A middle name the request states.
+  {
+    shows: (v) => v.middle === 'same',
+    keeps: (c) => c.vector.middle !== 'different',
+    reason: 'MATCH_AMBIGUOUS',
+  },
+  // A Jr/Sr the request states.
+  {
+    shows: (v) => v.suffix === 'same',
+    keeps: (c) => c.vector.suffix === 'same',
+    reason: 'SUFFIX_CONFLICT',
+    needsRequestSuffix: true,
+  },
+];
+
 function nameAgrees(v: ComparisonVector): boolean {
   return (
     (v.surname === 'exact' || v.surname === 'part' || v.surname === 'typo') &&
@@ -123,24 +155,12 @@ export function decide(
   // states, between namesakes. A step that drops the one whose date of birth agrees
   // leaves a request whose names and dob point at different people: about nobody.
   let pointsApart: DecisionReason | null = null;
-  if (namesakes && plausible.some((c) => c.vector.given === 'exact' && atAddress(c))) {
-    const n = narrow(plausible, (c) => c.vector.given !== 'other_given');
+  for (const step of NARROWING_STEPS) {
+    if (!namesakes || (step.needsRequestSuffix && !req?.suffix)) continue;
+    if (!plausible.some((c) => step.shows(c.vector) && atAddress(c))) continue;
+    const n = narrow(plausible, step.keeps);
     plausible = n.kept;
-    if (n.droppedDobMatch) pointsApart ??= 'MATCH_AMBIGUOUS';
-  }
-  if (namesakes && plausible.some((c) => c.vector.middle === 'same' && atAddress(c))) {
-    const n = narrow(plausible, (c) => c.vector.middle !== 'different');
-    plausible = n.kept;
-    if (n.droppedDobMatch) pointsApart ??= 'MATCH_AMBIGUOUS';
-  }
-  if (
-    namesakes &&
-    req?.suffix &&
-    plausible.some((c) => c.vector.suffix === 'same' && atAddress(c))
-  ) {
-    const n = narrow(plausible, (c) => c.vector.suffix === 'same');
-    plausible = n.kept;
-    if (n.droppedDobMatch) pointsApart ??= 'SUFFIX_CONFLICT';
+    if (n.droppedDobMatch) pointsApart ??= step.reason;
   }
   const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
   const v = best.vector;

@@ -1528,16 +1528,12 @@ function unitKeyFrom(units: readonly UnitMatch[], unreadWords: readonly string[]
       return UNITS_WITHOUT_ID.has(type) ? type : '';
     })
     .filter((w) => w && w !== '#' && !NO_UNIT.has(w));
-  const words =
+  const key =
     ids.length === 0 && rest.length > 0 && rest.every(isUnitIdWord)
-      ? [unitIdOf(rest)]
-      : [...ids, ...rest];
+      ? unitIdOf(rest)
+      : [...ids, ...rest].join(' ');
   // APT 02 is APT 2.
-  return words
-    .join(' ')
-    .split(' ')
-    .map((w) => w.replace(/^0+(?=\d)/, ''))
-    .join(' ');
+  return key.replace(/(^| )0+(?=\d)/g, '$1');
 }
 
 /**
