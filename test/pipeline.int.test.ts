@@ -671,7 +671,7 @@ for (const kind of TEST_DATABASES) {
         .select('model_version')
         .where('batch_id', '=', id)
         .execute();
-      expect(outcomes).toEqual([{ model_version: 'fs-default-5' }]);
+      expect(outcomes).toEqual([{ model_version: 'fs-default-6' }]);
     });
 
     it('trains a new model version that later outcomes record', async () => {

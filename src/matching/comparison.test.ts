@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compare, genderTwins, withinOneEdit, type PersonFeatures } from './comparison.ts';
+import {
+  compare,
+  genderTwins,
+  spellingKey,
+  withinOneEdit,
+  type PersonFeatures,
+} from './comparison.ts';
+import { givenNamesCompatible } from './given-names.ts';
 
 const nicknames = new Map([
   ['PEPE', 'JOSE'],
@@ -139,9 +146,37 @@ describe('compare', () => {
     ['a typo in the first, the second the same', ['JOSR', 'LUIS'], ['JOSE', 'LUIS'], 'typo'],
     ['two listed names one edit apart', ['JOAN'], ['JOHN'], 'different'],
     ['two listed names one edit apart, reversed', ['FRANCIS'], ['FRANCES'], 'different'],
+    ['names in the lists of given names, one edit apart', ['MARTA'], ['MARIA'], 'different'],
+    ['a curated given name one edit from another', ['JOSUE'], ['JOSE'], 'different'],
+    ['two spellings of one name', ['SARA'], ['SARAH'], 'typo'],
+    ['two spellings of one name, K for C', ['KANDACE'], ['CANDACE'], 'typo'],
+    ['a misspelling nobody bears', ['MARIQ'], ['MARIA'], 'typo'],
   ])('given names: %s', (_what, reqGiven, recGiven, level) => {
     const v = compare(person({ given: reqGiven }), person({ given: recGiven }), compatible);
     expect(v.given).toBe(level);
+  });
+
+  it('marks a nickname both sexes bear, with the tables the engine uses', () => {
+    const pat = compare(
+      person({ given: ['PAT'] }),
+      person({ given: ['PATRICIA'] }),
+      givenNamesCompatible,
+    );
+    expect(pat).toMatchObject({ given: 'nickname', nicknameEitherSex: true });
+    const bill = compare(
+      person({ given: ['BILL'] }),
+      person({ given: ['WILLIAM'] }),
+      givenNamesCompatible,
+    );
+    expect(bill.given).toBe('nickname');
+    expect(bill.nicknameEitherSex).toBeUndefined();
+    // Read crosswise: PAT written as the surname.
+    const crossed = compare(
+      person({ given: ['SMITH'], surnames: ['PAT'], surnameKeys: ['PAT'] }),
+      person({ given: ['PATRICIA'], surnames: ['SMITH'], surnameKeys: ['SMITH'] }),
+      givenNamesCompatible,
+    );
+    expect(crossed).toMatchObject({ swapped: true, given: 'nickname', nicknameEitherSex: true });
   });
 
   it('does not call different people a match', () => {
@@ -151,6 +186,22 @@ describe('compare', () => {
       compatible,
     );
     expect(v).toMatchObject({ given: 'different', surname: 'different', swapped: false });
+  });
+});
+
+describe('spellingKey', () => {
+  it.each([
+    ['SARAH', 'SARA', true],
+    ['KATHERINE', 'CATHERINE', true],
+    ['MATTHEW', 'MATHEW', true],
+    ['PHILLIP', 'FILIP', true],
+    ['KRISTEN', 'KRISTIN', true],
+    ['JOHN', 'JOAN', false],
+    ['MARIA', 'MARTA', false],
+    ['JOSE', 'JOSUE', false],
+    ['ERIC', 'ERIN', false],
+  ])('%s and %s spell one name: %s', (a, b, expected) => {
+    expect(spellingKey(a) === spellingKey(b)).toBe(expected);
   });
 });
 

@@ -1,6 +1,6 @@
 import { jaroWinkler } from './jaro-winkler.ts';
 import { sameLetterStreet } from './normalize/address.ts';
-import { isListedGivenName } from './normalize/person-name.ts';
+import { givenNameBearers, isListedGivenName, mayNameEitherSex } from './normalize/person-name.ts';
 
 /**
  * What the engine compares of one person at one address, already normalised
@@ -32,9 +32,12 @@ export interface PersonFeatures {
  * on one side are not `part`, a nickname of a second given name is `other_given`, a
  * typo of the first given name ranks above `other_given`, two listed given names are
  * not a `typo` of each other, and second given names that are a typo of each other are
- * `middle` `same` (ADR 0012). A model trained on other levels is not used.
+ * `middle` `same` (ADR 0012); 4 from 2026-11-25 again, names in the lists of given
+ * names are listed (never a `typo` of each other) and a nickname row joining a man's
+ * name to a woman's is not `nickname` (ADR 0013). A model trained on other levels is
+ * not used.
  */
-export const COMPARISON_VERSION = 3;
+export const COMPARISON_VERSION = 4;
 
 /** Comparison levels per field, from strongest agreement to disagreement. */
 export const LEVELS = {
@@ -63,6 +66,11 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    * other may be the father or the son (not scored; `suffix` is then `missing`).
    */
   suffixOneSide?: true;
+  /**
+   * The first given names are `nickname` and, between them, both sexes bear them (PAT
+   * against PATRICIA): the request may name her husband (not scored; ADR 0013).
+   */
+  nicknameEitherSex?: true;
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -140,12 +148,33 @@ function compareSurnames(req: PersonFeatures, rec: PersonFeatures): Level<'surna
 }
 
 /**
+ * A name as it sounds, for telling spellings of one name from two names: H dropped,
+ * doubled letters single, K as C, Z as S, PH as F, Y and a later E as I.
+ * @example spellingKey('KATHERINE') === spellingKey('CATHERINE') // true
+ * @example spellingKey('SARAH') === spellingKey('SARA') // true
+ */
+export function spellingKey(name: string): string {
+  return name
+    .replace(/PH/g, 'F')
+    .replace(/H/g, '')
+    .replace(/K/g, 'C')
+    .replace(/Z/g, 'S')
+    .replace(/Y/g, 'I')
+    .replace(/(?<=.)E/g, 'I')
+    .replace(/(.)\1+/g, '$1');
+}
+
+/**
  * A likely misspelling of a given name: a typo (isTypo) between names that are not
- * both listed names. JOHN and JOAN, ERIC and ERIN, FRANCIS and FRANCES are one edit
- * apart and name two people.
+ * both listed names, or that are two spellings of one name borne by the same sex (SARA
+ * and SARAH, CANDACE and KANDACE). JOHN and JOAN, ERIC and ERIN, MARIA and MARTA, JOSE
+ * and JOSUE, FRANCIS and FRANCES are one edit apart and name two people (ADR 0012,
+ * ADR 0013).
  */
 function isGivenTypo(a: string, b: string): boolean {
-  return isTypo(a, b) && !(isListedGivenName(a) && isListedGivenName(b));
+  if (!isTypo(a, b)) return false;
+  if (!isListedGivenName(a) || !isListedGivenName(b)) return true;
+  return spellingKey(a) === spellingKey(b) && givenNameBearers(a) === givenNameBearers(b);
 }
 
 function compareGiven(
@@ -209,6 +238,9 @@ export function compare(
       swapped = true;
     }
   }
+  const nicknameEitherSex =
+    given === 'nickname' &&
+    mayNameEitherSex((swapped ? req.surnames : req.given)[0]!, rec.given[0]!);
   const house: Level<'house'> = req.houseNumber === rec.houseNumber ? 'exact' : 'different';
   // The same letters, spaced otherwise ('MOORESTREET', 'MOORE ST'), are the same street.
   const street: Level<'street'> =
@@ -267,5 +299,6 @@ export function compare(
     swapped,
     middle,
     ...(!req.suffix !== !rec.suffix ? { suffixOneSide: true } : {}),
+    ...(nicknameEitherSex ? { nicknameEitherSex: true } : {}),
   };
 }

@@ -116,6 +116,16 @@ describe('decide', () => {
     });
   });
 
+  it('confirms a nickname both sexes bear only when the date of birth agrees', () => {
+    expect(decide([candidate('A', { given: 'nickname', nicknameEitherSex: true })])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['NAME_UNCERTAIN'],
+    });
+    expect(
+      decide([candidate('A', { given: 'nickname', nicknameEitherSex: true, dob: 'exact' })]),
+    ).toMatchObject({ outcome: 'CONFIRMED' });
+  });
+
   it('narrows namesakes only by what one at the address shows', () => {
     // Two namesakes here; the exact given name only in another ZIP.
     const d = decide([

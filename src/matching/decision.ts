@@ -128,7 +128,8 @@ function nameAgrees(v: ComparisonVector): boolean {
  * plausible taxpayer remains after narrowing by date of birth. A conflicting unit,
  * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates, a
  * second given name alone, second given names that differ, or a suffix on one side
- * only without an agreeing date of birth (ADR 0012).
+ * only without an agreeing date of birth (ADR 0012), nor a nickname both sexes bear
+ * without one (ADR 0013).
  * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
  * @example decide(candidates.map((c) => ({ tin, vector, score })))
  */
@@ -213,6 +214,10 @@ export function decide(
   // A Jr or Sr on one side only: the other may be the father or the son. A date of
   // birth that agrees tells which; without one a person decides.
   if (v.suffixOneSide && v.dob !== 'exact')
+    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
+  // A nickname men and women both bear (PAT for PATRICIA): the request may name her
+  // husband PATRICK, who need not file. A date of birth that agrees tells (ADR 0013).
+  if (v.nicknameEitherSex && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }

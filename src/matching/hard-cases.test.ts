@@ -11,8 +11,9 @@ import { score } from './scoring.ts';
  * features, blocking (a record that shares no key with the request is never a
  * candidate), comparison, score, decision. Each case of the first table is a household
  * or a pair of addresses where a confirmation would send officers to the wrong door or
- * name the wrong person: the engine confirmed every one of them before ADR 0012. The
- * second table keeps the near cases that must still confirm.
+ * name the wrong person: the engine confirmed every one of them before ADR 0012 or,
+ * for the cases marked so, before ADR 0013. The second table keeps the near cases that
+ * must still confirm.
  */
 const HOME = { street: '12 Main St', city: 'Reno', state: 'NV', zip: '89501' };
 
@@ -185,6 +186,25 @@ describe('hard cases: never confirmed', () => {
       { middle_name: 'Andrew' },
       [{}, { middle_name: 'Robert' }, { middle_name: 'Andrew', zip: '89502' }],
     ],
+    // ADR 0013. Listed given names one edit apart that are two names, not two spellings.
+    ['Marta against Maria', { first_name: 'Marta' }, [{ first_name: 'Maria' }]],
+    ['Saul against Raul', { first_name: 'Saul' }, [{ first_name: 'Raul' }]],
+    ['Josue against Jose', { first_name: 'Josue' }, [{ first_name: 'Jose' }]],
+    ['Luisa against Lisa', { first_name: 'Luisa' }, [{ first_name: 'Lisa' }]],
+    // A nickname row joining a man's name to a woman's.
+    ['Wilma against William', { first_name: 'Wilma' }, [{ first_name: 'William' }]],
+    ['Jack against Jacqueline', { first_name: 'Jack' }, [{ first_name: 'Jacqueline' }]],
+    ['Erin against Aaron', { first_name: 'Erin' }, [{ first_name: 'Aaron' }]],
+    // A nickname both sexes bear, no date of birth to tell husband from wife.
+    ['Pat against Patricia', { first_name: 'Pat' }, [{ first_name: 'Patricia' }]],
+    ['Alex against Alexandra', { first_name: 'Alex' }, [{ first_name: 'Alexandra' }]],
+    ['Jean against Jane', { first_name: 'Jean' }, [{ first_name: 'Jane' }]],
+    ['Andrea against Andrew', { first_name: 'Andrea' }, [{ first_name: 'Andrew' }]],
+    [
+      'Pat against Patricia, the date of birth another',
+      { first_name: 'Pat', dob: '1970-01-02' },
+      [{ first_name: 'Patricia', dob: '1972-03-04' }],
+    ],
   ])('%s', (_case, request, records) => {
     expect(match(request, records).outcome).not.toBe('CONFIRMED');
   });
@@ -263,6 +283,19 @@ describe('hard cases: still confirmed', () => {
       [{}],
       'T0',
     ],
+    // ADR 0013: two spellings of one name, and a nickname both sexes bear with the date
+    // of birth agreeing.
+    ['Sara against Sarah', { first_name: 'Sara' }, [{ first_name: 'Sarah' }], 'T0'],
+    ['Kandace against Candace', { first_name: 'Kandace' }, [{ first_name: 'Candace' }], 'T0'],
+    ['Phillip against Philip', { first_name: 'Phillip' }, [{ first_name: 'Philip' }], 'T0'],
+    [
+      'Pat against Patricia, the date of birth agreeing',
+      { first_name: 'Pat', dob: '1970-01-02' },
+      [{ first_name: 'Patricia', dob: '1970-01-02' }],
+      'T0',
+    ],
+    ['Pepe against Jose', { first_name: 'Pepe' }, [{ first_name: 'José' }], 'T0'],
+    ['Rafael against Rafael', { first_name: 'Rafael' }, [{ first_name: 'Rafael' }], 'T0'],
     [
       'a middle initial V is no suffix',
       { first_name: 'John V' },

@@ -9,7 +9,7 @@ import type { ModelParameters } from './scoring.ts';
  * households and neighbours from confirming.
  */
 export const DEFAULT_MODEL: ModelParameters = {
-  version: 'fs-default-5',
+  version: 'fs-default-6',
   comparison: COMPARISON_VERSION,
   lambda: 0.05,
   m: {
@@ -72,12 +72,13 @@ export const DEFAULT_MODEL: ModelParameters = {
 
 /**
  * Earlier versions of the default, so that outcomes they scored can still be explained
- * and recalled by version. `fs-default-3` and `fs-default-4` have the same numbers as
- * `fs-default-5`: what changed is the comparison their outcomes were scored with
- * (version 1 before ADR 0011, version 2 before ADR 0012) and, with version 3, the
- * decision rules of ADR 0012.
+ * and recalled by version. `fs-default-3`, `fs-default-4` and `fs-default-5` have the
+ * same numbers as `fs-default-6`: what changed is the comparison their outcomes were
+ * scored with (version 1 before ADR 0011, version 2 before ADR 0012, version 3 before
+ * ADR 0013) and the decision rules of ADR 0012 and ADR 0013.
  */
 export const EARLIER_DEFAULT_MODELS: readonly ModelParameters[] = [
   { ...DEFAULT_MODEL, version: 'fs-default-3', comparison: 1 },
   { ...DEFAULT_MODEL, version: 'fs-default-4', comparison: 2 },
+  { ...DEFAULT_MODEL, version: 'fs-default-5', comparison: 3 },
 ];

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildGivenNameSexes,
   buildNicknameTables,
+  GIVEN_NAME_LISTS,
+  givenNameBearers,
   givenNameGroup,
+  isListedGivenName,
+  mayNameEitherSex,
   givenNamesCompatible,
   parsePersonName,
   surnameKeys,
@@ -296,5 +301,84 @@ describe('nickname tables', () => {
     ]);
     expect(t.canonical.has('WILLIAM')).toBe(true);
     expect(t.canonical.has('BILL')).toBe(false);
+  });
+});
+
+describe('who bears a given name (ADR 0013)', () => {
+  it('merges the female and male lists, the curated rows replacing them', () => {
+    const sexes = buildGivenNameSexes(
+      ['Jean', 'Bill', 'Wilma'],
+      ['Jean', 'Bill', 'William'],
+      ['name,sex', '# a comment', 'bill,M', 'josue,M', 'guadalupe,MF'],
+    );
+    expect(Object.fromEntries(sexes)).toEqual({
+      JEAN: 'MF',
+      BILL: 'M',
+      WILMA: 'F',
+      WILLIAM: 'M',
+      JOSUE: 'M',
+      GUADALUPE: 'MF',
+    });
+  });
+
+  it('rejects a curated row without a sex it knows', () => {
+    expect(() => buildGivenNameSexes([], [], ['name,sex', 'josue,male'])).toThrow(
+      /curated\.csv.*josue,male/,
+    );
+    expect(() => buildGivenNameSexes([], [], ['name,sex', 'josue'])).toThrow(/curated\.csv/);
+  });
+
+  it('leaves out a nickname row joining a man’s name to a woman’s', () => {
+    const sexes = buildGivenNameSexes(['Wilma', 'Pat'], ['William', 'Pat', 'Bill'], []);
+    const t = buildNicknameTables(
+      [
+        {
+          name: 'test.csv',
+          lines: [
+            'wilma,has_nickname,william',
+            'william,has_nickname,bill',
+            'patricia,has_nickname,pat',
+          ],
+        },
+      ],
+      sexes,
+    );
+    expect(t.linked.get('WILMA')).toBeUndefined();
+    expect([...t.linked.get('WILLIAM')!]).toEqual(['BILL']);
+    expect([...t.linked.get('PAT')!]).toEqual(['PATRICIA']);
+  });
+
+  it('reads the lists in data/given-names', () => {
+    expect(readList(GIVEN_NAME_LISTS.female).length).toBeGreaterThan(4900);
+    expect(readList(GIVEN_NAME_LISTS.male).length).toBeGreaterThan(3800);
+    const curated = readList(GIVEN_NAME_LISTS.curated);
+    expect(curated[0]).toBe('name,sex');
+    for (const row of curated.slice(1)) expect(row).toMatch(/^[a-z][a-z-]*,(M|F|MF)$/);
+    expect(givenNameBearers('Patricia')).toBe('F');
+    expect(givenNameBearers('Patrick')).toBe('M');
+    expect(givenNameBearers('Pat')).toBe('MF');
+    expect(givenNameBearers('Josué')).toBe('M');
+    expect(givenNameBearers('Xqzt')).toBeUndefined();
+    expect(isListedGivenName('MARTA')).toBe(true);
+    expect(isListedGivenName('MARIQ')).toBe(false);
+  });
+
+  it.each([
+    ['PAT', 'PATRICIA', true],
+    ['ALEX', 'ALEXANDER', true],
+    ['JEAN', 'JANE', true],
+    ['BILL', 'WILLIAM', false],
+    ['PEPE', 'JOSE', false],
+    ['LUPE', 'GUADALUPE', false],
+  ])('%s and %s may name a man and a woman: %s', (a, b, expected) => {
+    expect(mayNameEitherSex(a, b)).toBe(expected);
+    expect(mayNameEitherSex(b, a)).toBe(expected);
+  });
+
+  it('no longer joins the rows that name two people', () => {
+    expect(givenNamesCompatible('WILMA', 'WILLIAM')).toBe(false);
+    expect(givenNamesCompatible('JACK', 'JACQUELINE')).toBe(false);
+    expect(givenNamesCompatible('JACK', 'JOHN')).toBe(true);
+    expect(givenNamesCompatible('RAFA', 'RAFAEL')).toBe(true);
   });
 });

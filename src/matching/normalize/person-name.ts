@@ -26,6 +26,20 @@ export const NICKNAME_TABLES = [
   'nicknames/hispanic-lusophone-french.csv',
 ] as const;
 
+/**
+ * Lists of given names by the sex of the people who bear them, relative to data/ (see
+ * data/given-names/SOURCE.md): the Moby lists, and curated rows that add names they
+ * lack and correct the sex of a few they give wrongly for US records.
+ */
+export const GIVEN_NAME_LISTS = {
+  female: 'given-names/female.txt',
+  male: 'given-names/male.txt',
+  curated: 'given-names/curated.csv',
+} as const;
+
+/** Who bears a given name: men, women, or both. */
+export type BearerSexes = 'M' | 'F' | 'MF';
+
 /** Suffix tokens recognised anywhere in a field that has another word. */
 const SUFFIX_TOKENS: ReadonlyMap<string, GenerationalSuffix> = new Map([
   ['JR', 'JR'],
@@ -283,8 +297,52 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
   else map.set(key, new Set([value]));
 }
 
-/** Parses the nickname CSV lines (`formal,has_nickname,nickname`), failing on a bad row. */
-export function buildNicknameTables(files: { name: string; lines: string[] }[]): NicknameTables {
+/**
+ * Builds the table of who bears each given name: the female and male lists (one name a
+ * line) and the curated rows (`name,sex`, sex M, F or MF), which replace what the lists
+ * say of a name. Fails on a bad curated row.
+ * @example buildGivenNameSexes(['Jean'], ['Jean'], []).get('JEAN') // 'MF'
+ */
+export function buildGivenNameSexes(
+  female: readonly string[],
+  male: readonly string[],
+  curated: readonly string[],
+): Map<string, BearerSexes> {
+  const sexes = new Map<string, BearerSexes>();
+  for (const name of female) sexes.set(givenKey(name), 'F');
+  for (const name of male) {
+    const key = givenKey(name);
+    sexes.set(key, sexes.get(key) === 'F' ? 'MF' : 'M');
+  }
+  curated.forEach((line, i) => {
+    if (line.startsWith('#') || (i === 0 && line === 'name,sex')) return;
+    const [name, sex, ...rest] = line.split(',');
+    const key = givenKey(name ?? '');
+    if (!key || rest.length > 0 || (sex !== 'M' && sex !== 'F' && sex !== 'MF')) {
+      throw new Error(`${GIVEN_NAME_LISTS.curated} line ${i + 1}: expected name,M|F|MF: ${line}`);
+    }
+    sexes.set(key, sex);
+  });
+  sexes.delete('');
+  return sexes;
+}
+
+/** A man's name and a woman's (by the lists): a table row joining them names two people. */
+function oppositeSexes(sexes: ReadonlyMap<string, BearerSexes>, a: string, b: string): boolean {
+  const sa = sexes.get(a);
+  const sb = sexes.get(b);
+  return (sa === 'M' && sb === 'F') || (sa === 'F' && sb === 'M');
+}
+
+/**
+ * Parses the nickname CSV lines (`formal,has_nickname,nickname`), failing on a bad row.
+ * A row joining a name only men bear to one only women bear (WILLIAM and WILMA, JACK and
+ * JACQUELINE, by `sexes`) is left out: it names two people (ADR 0013).
+ */
+export function buildNicknameTables(
+  files: { name: string; lines: string[] }[],
+  sexes: ReadonlyMap<string, BearerSexes> = new Map(),
+): NicknameTables {
   const linked = new Map<string, Set<string>>();
   const formalsOf = new Map<string, Set<string>>();
   const formals = new Set<string>();
@@ -298,7 +356,7 @@ export function buildNicknameTables(files: { name: string; lines: string[] }[]):
       const formal = givenKey(cells[0]!);
       const nick = givenKey(cells[2]!);
       if (!formal || !nick) throw new Error(`${name} line ${i + 1}: empty name: ${line}`);
-      if (formal === nick) return;
+      if (formal === nick || oppositeSexes(sexes, formal, nick)) return;
       formals.add(formal);
       addTo(linked, formal, nick);
       addTo(linked, nick, formal);
@@ -315,10 +373,24 @@ export function buildNicknameTables(files: { name: string; lines: string[] }[]):
   return { linked, formalsOf, canonical, groups: new Map() };
 }
 
+let loadedSexes: Map<string, BearerSexes> | undefined;
+
+function bearerSexes(): Map<string, BearerSexes> {
+  loadedSexes ??= buildGivenNameSexes(
+    readList(GIVEN_NAME_LISTS.female),
+    readList(GIVEN_NAME_LISTS.male),
+    readList(GIVEN_NAME_LISTS.curated),
+  );
+  return loadedSexes;
+}
+
 let loaded: NicknameTables | undefined;
 
 function tables(): NicknameTables {
-  loaded ??= buildNicknameTables(NICKNAME_TABLES.map((name) => ({ name, lines: readList(name) })));
+  loaded ??= buildNicknameTables(
+    NICKNAME_TABLES.map((name) => ({ name, lines: readList(name) })),
+    bearerSexes(),
+  );
   return loaded;
 }
 
@@ -344,13 +416,39 @@ export function givenNameGroup(token: string): ReadonlySet<string> {
 }
 
 /**
- * Whether a given name is one the nickname tables list (as a formal name, a nickname
- * or a variant): a name people bear, not a misspelling of one.
+ * Whether a given name is one the tables list (in the nickname tables, as a formal name,
+ * a nickname or a variant, or in the lists of given names): a name people bear, not a
+ * misspelling of one.
  * @example isListedGivenName('JOAN') // true
+ * @example isListedGivenName('MARTA') // true
  */
 export function isListedGivenName(token: string): boolean {
   const key = givenKey(token);
-  return !!key && tables().linked.has(key);
+  return !!key && (tables().linked.has(key) || bearerSexes().has(key));
+}
+
+/**
+ * Who bears a given name by the lists (data/given-names), or undefined for a name they
+ * do not know.
+ * @example givenNameBearers('Patricia') // 'F'
+ * @example givenNameBearers('Pat') // 'MF'
+ */
+export function givenNameBearers(token: string): BearerSexes | undefined {
+  return bearerSexes().get(givenKey(token));
+}
+
+/**
+ * Whether two different given names, compatible by the tables, may name a man and a
+ * woman: between them, both sexes bear them. PAT for PATRICIA may be her husband
+ * PATRICK; JEAN for JANE may be a man. Names the lists do not know (PEPE, LUPE) say
+ * nothing either way (ADR 0013).
+ * @example mayNameEitherSex('PAT', 'PATRICIA') // true
+ * @example mayNameEitherSex('BILL', 'WILLIAM') // false
+ */
+export function mayNameEitherSex(a: string, b: string): boolean {
+  const sa = givenNameBearers(a);
+  const sb = givenNameBearers(b);
+  return !!sa && !!sb && (sa !== sb || sa === 'MF');
 }
 
 /**
