@@ -276,6 +276,46 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
+  it('0013 recomputes the features of addresses of record whose line names a unit the parser dropped', async () => {
+    const { db, close } = await openBefore('0012-unit-keys');
+    try {
+      await insertReturns(db, [
+        ['000000001', 2024, 'Ana', 'Lopez', 'Upstairs, 12 Main St', ''],
+        ['000000002', 2024, 'Bo', 'Lee', '14 Main St, Tower A Apt 4', ''],
+        ['000000003', 2024, 'Cy', 'Kim', '16 Main St', ''],
+      ]);
+      // As the parser before 0013 indexed them: the words before the house number and
+      // the tower dropped.
+      const before = (house: string, unit: string) =>
+        JSON.stringify({
+          ...personFeatures({
+            first_name: 'X',
+            last_name: 'X',
+            street: `${house} Main St`,
+            city: 'Reno',
+            state: 'NV',
+            zip: '89501',
+          }),
+          unit,
+        });
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, ${before('12', '')}::json),
+                       ('000000002', 2024, ${before('14', '4')}::json)`.execute(db);
+
+      await migrateUpTo(db, '0013-units-the-line-names');
+
+      const features = await sql<{ tin: string; unit: string }>`
+        select tin, features->>'unit' as unit from taxpayer_features order by tin`.execute(db);
+      expect(features.rows).toEqual([
+        { tin: '000000001', unit: 'UPSTAIRS' },
+        { tin: '000000002', unit: '4 TOWER A' },
+        { tin: '000000003', unit: '' },
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
   it('reindexing reads the latest return of each TIN, a TIN cut by the page left for the next', async () => {
     const { db, close } = await openBefore('0012-unit-keys');
     try {

@@ -50,6 +50,18 @@ function addressAgrees(v: ComparisonVector): boolean {
   );
 }
 
+/**
+ * The house number and locality agree and the street is one typo away: most likely the
+ * same house, its street misspelt on one return.
+ */
+function streetTypoAtAddress(v: ComparisonVector): boolean {
+  return (
+    v.house === 'exact' &&
+    v.street === 'typo' &&
+    (v.locality === 'zip_exact' || v.locality === 'city_exact')
+  );
+}
+
 /** A candidate at the request's address whose name agrees: a namesake there. */
 function atAddress(c: ScoredCandidate): boolean {
   return addressAgrees(c.vector) && nameAgrees(c.vector);
@@ -187,10 +199,11 @@ export function decide(
   // senior, a namesake in the household): never a confirmation, and not worth a
   // review.
   // Nothing in the request tells them apart, so a reviewer could not either.
-  // A rival written with an initial (J SMITH where JOHN SMITH was asked) may be him too.
+  // A rival written with an initial (J SMITH where JOHN SMITH was asked) may be him too,
+  // and one whose street is misspelt may live here too (ADR 0014).
   const rivalAtAddress = rivals.find(
     (r) =>
-      addressAgrees(r.vector) &&
+      (addressAgrees(r.vector) || streetTypoAtAddress(r.vector)) &&
       (nameAgrees(r.vector) || initialAgrees(r.vector)) &&
       r.vector.unit !== 'different',
   );

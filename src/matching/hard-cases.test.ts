@@ -16,6 +16,7 @@ import { score } from './scoring.ts';
  * must still confirm.
  */
 const HOME = { street: '12 Main St', city: 'Reno', state: 'NV', zip: '89501' };
+const DC = { city: 'Washington, D.C.', state: 'DC', zip: '20001' };
 
 function person(p: Partial<PersonRecord>): PersonRecord {
   return { first_name: 'John', last_name: 'Smith', ...HOME, ...p };
@@ -205,6 +206,53 @@ describe('hard cases: never confirmed', () => {
       { first_name: 'Pat', dob: '1970-01-02' },
       [{ first_name: 'Patricia', dob: '1972-03-04' }],
     ],
+    // ADR 0014. A letter unit in a city with letters (Washington, D.C.; E. Orange).
+    [
+      'Apt D against Apt C in Washington, D.C.',
+      { street: '12 Main St NW Apt D', ...DC },
+      [{ street: '12 Main St NW Apt C', ...DC }],
+    ],
+    [
+      'Apt E against the house in E. Orange',
+      { street: '12 Main St Apt E', city: 'E. Orange', state: 'NJ', zip: '07017' },
+      [{ city: 'East Orange', state: 'NJ', zip: '07017' }],
+    ],
+    // Words before the house number, or before a unit, name the dwelling.
+    ['Upstairs, 12 Main St against the house', { street: 'Upstairs, 12 Main St' }, [{}]],
+    [
+      'Flat 4 12 Main St against Flat 5',
+      { street: 'Flat 4 12 Main St' },
+      [{ street: 'Flat 5 12 Main St' }],
+    ],
+    [
+      'Tower A Apt 4 against Tower B Apt 4',
+      { street: '12 Main St, Tower A Apt 4' },
+      [{ street: '12 Main St, Tower B Apt 4' }],
+    ],
+    [
+      'one urbanization against another (Puerto Rico)',
+      { street: 'Urb Villa Nueva, 12 Calle 5', city: 'San Juan', state: 'PR', zip: '00926' },
+      [{ street: 'Urb Las Lomas, 12 Calle 5', city: 'San Juan', state: 'PR', zip: '00926' }],
+    ],
+    // A part that ends like a state is no locality unless it is the address's own.
+    ['12 Main St, Top Fl against the house', { street: '12 Main St, Top Fl' }, [{}]],
+    // A rival in the same unit written Apt-4, and one whose street is misspelt.
+    [
+      'a namesake in Apt-4 beside one in Apt 4',
+      { unit: 'Apt 4' },
+      [{ unit: 'Apt 4' }, { street: '12 Main St Apt-4' }],
+    ],
+    [
+      'a namesake at 12 Mian St beside one at 12 Main St',
+      {},
+      [{}, { first_name: 'Jack', street: '12 Mian St' }],
+    ],
+    // A decimal point is no digit.
+    [
+      'Km 5.2 against Km 52',
+      { street: 'Carr 172 Km 5.2', city: 'San Juan', state: 'PR', zip: '00926' },
+      [{ street: 'Carr 172 Km 52', city: 'San Juan', state: 'PR', zip: '00926' }],
+    ],
   ])('%s', (_case, request, records) => {
     expect(match(request, records).outcome).not.toBe('CONFIRMED');
   });
@@ -296,6 +344,37 @@ describe('hard cases: still confirmed', () => {
     ],
     ['Pepe against Jose', { first_name: 'Pepe' }, [{ first_name: 'José' }], 'T0'],
     ['Rafael against Rafael', { first_name: 'Rafael' }, [{ first_name: 'Rafael' }], 'T0'],
+    // ADR 0014: the same dwelling written with its locality or building words.
+    [
+      'Apt D against Apt D in Washington, D.C.',
+      { street: '12 Main St NW Apt D', ...DC },
+      [{ street: '12 Main St NW #D', ...DC }],
+      'T0',
+    ],
+    [
+      'Washington DC written in the line',
+      { street: '12 Main St NW, Washington DC 20001', ...DC },
+      [{ street: '12 Main St NW', ...DC }],
+      'T0',
+    ],
+    [
+      'Upstairs, 12 Main St against the same',
+      { street: 'Upstairs, 12 Main St' },
+      [{ street: '12 Main St Upstairs' }],
+      'T0',
+    ],
+    ['Apt-4 against Apt 4', { street: '12 Main St Apt-4' }, [{ unit: 'Apt 4' }], 'T0'],
+    [
+      'a ZIP with a leading zero written in the line',
+      {
+        street: '12 Main St, East Orange NJ 07017',
+        city: 'East Orange',
+        state: 'NJ',
+        zip: '07017',
+      },
+      [{ city: 'East Orange', state: 'NJ', zip: '07017' }],
+      'T0',
+    ],
     [
       'a middle initial V is no suffix',
       { first_name: 'John V' },

@@ -184,7 +184,6 @@ describe('addressKeys', () => {
     ['12 Main St Rear Apt 1', 'REAR 1'],
     ['12 Main St Apt 4 Unit 5', '4 5'],
     ['12 Main St, Flat 4', 'FLAT 4'],
-    ['12 Main St, Reno NV 89501', ''],
     ['12 Main St Apt 4B', '4B'],
     ['12 Main Pl ace', ''],
     ['12 Main St Apt Rear', 'REAR'],
@@ -192,8 +191,46 @@ describe('addressKeys', () => {
     ['12 Main St Fl 2', 'FL 2'],
     ['12 Main St 2nd Floor', 'FL 2'],
     ['12 Main Str eet Flat 4', 'FLAT 4'],
+    // ADR 0014: words before the house number, building words before a unit, a
+    // hyphenated designator.
+    ['Upstairs, 12 Main St', 'UPSTAIRS'],
+    ['Flat 4 12 Main St', 'FLAT 4'],
+    ['B 12 Main St', 'B'],
+    ['12 Main St, Tower A Apt 4', '4 TOWER A'],
+    ['12 Main St Apt-4', '4'],
+    ['12 Main St, Top Fl', 'TOP'],
   ])('reads every unit of %s, and words nothing else read: %s', (street, unit) => {
     expect(parseStreetLine(street).unit).toBe(unit);
+  });
+
+  it.each([
+    ['12 Main St, Reno NV 89501', 'Reno', ''],
+    ['12 Main St Apt 2 Reno', 'Reno', '2'],
+    ['12 Main St, Reno NV 89501', 'Sparks', 'RENO'],
+    ['12 Main St NW Apt D', 'Washington, D.C.', 'D'],
+    ['12 Main St Apt E', 'E. Orange', 'E'],
+    ['12 Main St Garden', 'Garden Grove', 'GARDEN'],
+    ['12 Main St, Washington DC 20001', 'Washington, D.C.', ''],
+  ])(
+    'takes only the address’s own whole city, state and ZIP off %s (%s): %s',
+    (street, city, key) => {
+      const zip =
+        city === 'Reno' || city === 'Sparks' ? '89501' : city === 'E. Orange' ? '07017' : '20001';
+      const state =
+        city === 'Reno' || city === 'Sparks' ? 'NV' : city === 'E. Orange' ? 'NJ' : 'DC';
+      expect(addressKeys({ street, city, state, zip }).unit_key).toBe(key);
+    },
+  );
+
+  it('takes off a ZIP with a leading zero written in the line', () => {
+    expect(
+      addressKeys({
+        street: '12 Main St, East Orange NJ 07017',
+        city: 'East Orange',
+        state: 'NJ',
+        zip: '07017',
+      }).unit_key,
+    ).toBe('');
   });
 
   it.each([

@@ -109,19 +109,29 @@ export function addressKeys(a: {
 
 /**
  * A street line's unit key without the city, state or ZIP the line ends with ('12 Main
- * St Apt 2 Reno', '12 Main St, Reno'): words the parser could not read stay in the unit
- * key, and the address's own locality is not a unit.
+ * St Apt 2 Reno', '12 Main St, Reno NV 89501'): words the parser could not read stay in
+ * the unit key, and the address's own locality is not a unit. Only the whole city comes
+ * off, never a word of it alone: in Washington, D.C., 'APT D' keeps its D (ADR 0014).
  */
 function withoutLocality(unit: string, city: string, state: string, zip: string): string {
   if (!unit) return unit;
-  const cityWords = new Set(city.split(' ').filter(Boolean));
+  // The whole city, or the city without its letters ('WASHINGTON D C' written
+  // 'Washington DC'): never one of its words alone.
+  const cities = [city, city.replace(/(^| )[A-Z](?= |$)/g, '').trim()].filter(Boolean);
   const words = unit.split(' ');
   while (words.length > 0) {
     const w = words[words.length - 1]!;
-    const isLocality =
-      cityWords.has(w) || (!!state && normaliseState(w) === state) || (!!zip && zip5(w) === zip);
-    if (!isLocality) break;
-    words.pop();
+    // The unit key drops leading zeros: '07017' is there as '7017'.
+    if (
+      (!!zip && (zip5(w) === zip || zip5(`0${w}`) === zip)) ||
+      (!!state && normaliseState(w) === state)
+    ) {
+      words.pop();
+      continue;
+    }
+    const tail = cities.find((c) => (' ' + words.join(' ')).endsWith(' ' + c));
+    if (!tail) break;
+    words.splice(-tail.split(' ').length);
   }
   return words.join(' ');
 }

@@ -158,15 +158,18 @@ function tokenize(s: string): Token[] {
         } else out.push({ t: raw, seg });
         continue;
       }
+      // A point between digits is a decimal point ('KM 5.2' is not 'KM 52'): a hyphen
+      // keeps the two numbers apart as in '12-14'.
       const w = raw
+        .replace(/(?<=\d)\.(?=\d)/g, '-')
         .replace(/[.'’`]/g, '')
         .replace(/[^\p{L}\p{N}/&#-]/gu, '')
         .replace(/^[-/]+|[-/]+$/g, '');
       if (!w) continue;
       // Hyphenated words ('TWENTY-FIRST') are two words; hyphens with digits stay ('12-14', 'C-4').
-      const glued = /^([A-Z]{2,})(\d+[A-Z]?)$/.exec(w);
+      const glued = /^([A-Z]{2,})-?(\d+[A-Z]?)$/.exec(w);
       if (/^\p{L}+(?:-\p{L}+)+$/u.test(w)) for (const x of w.split('-')) out.push({ t: x, seg });
-      // A designator run into its number ('SUITE100', 'APT4B').
+      // A designator run into its number ('SUITE100', 'APT4B', 'APT-4').
       else if (glued && UNIT_TYPES.has(glued[1]!))
         out.push({ t: glued[1]!, seg }, { t: glued[2]!, seg });
       else out.push({ t: w, seg });
@@ -986,7 +989,7 @@ function parseDeliveryPart(
       if (u?.id && u.type !== '#') {
         addUnit(r, c, u);
         k += u.len - 1;
-      }
+      } else if (!cityMayFollow) unread(c, [words[k]!]);
     }
     if (start > i) i = start;
   }
@@ -1305,6 +1308,8 @@ function absorbPart(words: readonly string[], r: UsAddress, c: Collected): boole
     const u = unitAt(words, k, words.length);
     if (!u || (k > 0 && !u.id)) continue;
     if (!words.slice(0, k).every(isAlphaWord)) break;
+    // In a street line the building's words tell two towers apart ('TOWER A APT 4').
+    unread(c, words.slice(0, k));
     addUnit(r, c, u);
     afterStreet(words, k + u.len, words.length, r, c, 'none');
     return true;
@@ -1475,10 +1480,12 @@ export function parseUsStreet(street: string): UsAddress {
 /**
  * A street line parsed as parseUsStreet does, and what in it names the unit
  * (`unitKey`): every secondary unit in order (unitKeyPart: 'APT 4' → '4', 'BLDG 2' →
- * 'BLDG 2', 'REAR' → 'REAR'), then the words after the street that nothing read
- * ('FLAT 4', 'UPSTAIRS'). Words dropped would make two dwellings one: a unit the parser
- * cannot read must still tell them apart. A comma-separated part that is a city, state
- * and ZIP is no unit; the rest of a suffix typed apart ('PL ACE') is the street's.
+ * 'BLDG 2', 'REAR' → 'REAR'), then the words nothing read, before the house number or
+ * after the street ('UPSTAIRS, 12 MAIN ST', 'FLAT 4', 'TOWER A APT 4'). Words dropped
+ * would make two dwellings one: a unit the parser cannot read must still tell them
+ * apart. A city, state and ZIP written in the line are in the key too: only the
+ * address's own fields tell them from a unit (addressKeys, normalize/address.ts). The
+ * rest of a suffix typed apart ('PL ACE') is the street's.
  * @example parseUsStreetLine('12 Main St Bldg 2 Apt 4').unitKey // 'BLDG 2 4'
  */
 export function parseUsStreetLine(street: string): { address: UsAddress; unitKey: string } {
@@ -1487,17 +1494,11 @@ export function parseUsStreetLine(street: string): { address: UsAddress; unitKey
   let parts = dropRecipients(groupParts(tokenize(street)));
   if (parts.length === 0) return { address: finishKind(r), unitKey: '' };
   const d = deliveryPartIndex(parts);
-  for (let k = 0; k < d; k++) absorbPart(parts[k]!, r, c);
+  for (let k = 0; k < d; k++) if (!absorbPart(parts[k]!, r, c)) unread(c, parts[k]!);
   parseDeliveryPart(parts[d]!, r, c, 'none');
   parts = parts.slice(d + 1);
-  for (const p of parts) if (!absorbPart(p, r, c) && !isLocalityPart(p)) unread(c, p);
+  for (const p of parts) if (!absorbPart(p, r, c)) unread(c, p);
   return { address: finishKind(r), unitKey: unitKeyFrom(c.units ?? [], c.unread ?? []) };
-}
-
-/** A part that ends in a state or a ZIP: the city, state and ZIP written in the line. */
-function isLocalityPart(words: readonly string[]): boolean {
-  const last = words[words.length - 1] ?? '';
-  return /^\d{5}(?:-?\d{4})?$/.test(last) || STATES.has(last);
 }
 
 /** Words that say there is no unit ('N/A', 'NONE'). */
