@@ -283,6 +283,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         ['000000001', 2024, 'Ana', 'Lopez', 'Upstairs, 12 Main St', ''],
         ['000000002', 2024, 'Bo', 'Lee', '14 Main St, Tower A Apt 4', ''],
         ['000000003', 2024, 'Cy', 'Kim', '16 Main St', ''],
+        ['000000004', 2024, 'Di', 'Ruiz', '7-A Main St', ''],
       ]);
       // As the parser before 0013 indexed them: the words before the house number and
       // the tower dropped.
@@ -300,7 +301,13 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         });
       await sql`insert into taxpayer_features (tin, tax_year, features)
                 values ('000000001', 2024, ${before('12', '')}::json),
-                       ('000000002', 2024, ${before('14', '4')}::json)`.execute(db);
+                       ('000000002', 2024, ${before('14', '4')}::json),
+                       ('000000004', 2024, ${JSON.stringify({ ...JSON.parse(before('7-A', '')), houseNumber: '7-A' })}::json)`.execute(
+        db,
+      );
+      await sql`insert into taxpayer_blocking_keys (key, tin) values ('z|89501|7-A', '000000004')`.execute(
+        db,
+      );
 
       await migrateUpTo(db, '0013-units-the-line-names');
 
@@ -310,7 +317,11 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         { tin: '000000001', unit: 'UPSTAIRS' },
         { tin: '000000002', unit: '4 TOWER A' },
         { tin: '000000003', unit: '' },
+        { tin: '000000004', unit: '' },
       ]);
+      const keys = await sql<{ key: string }>`
+        select key from taxpayer_blocking_keys where tin = '000000004' order by key`.execute(db);
+      expect(keys.rows.map((r) => r.key)).toEqual(['s|NV|MAIN|7A', 'z|89501|7A']);
     } finally {
       await close();
     }

@@ -1,5 +1,5 @@
 import type { PersonFeatures } from './comparison.ts';
-import { addressKeys, parseStreetLine } from './normalize/address.ts';
+import { addressKeys, houseKey, parseStreetLine } from './normalize/address.ts';
 import { parsePersonName, surnameKeys } from './normalize/person-name.ts';
 
 /** A person at an address as requests and returns both carry it. */
@@ -40,7 +40,7 @@ export function personFeatures(p: PersonRecord): PersonFeatures {
     surnames: name.surnames,
     surnameKeys: surnameKeys(name),
     suffix: name.suffix,
-    houseNumber: street.houseNumber,
+    houseNumber: houseKey(street.houseNumber),
     streetName: street.streetName,
     unit: address.unit_key,
     city: address.city_key,

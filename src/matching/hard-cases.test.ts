@@ -247,6 +247,13 @@ describe('hard cases: never confirmed', () => {
       {},
       [{}, { first_name: 'Jack', street: '12 Mian St' }],
     ],
+    // A namesake whose house number is written otherwise is paired and counted.
+    [
+      'a namesake at 7-A beside one at 7A',
+      { street: '7A Main St' },
+      [{ street: '7A Main St' }, { street: '7-A Main St' }],
+    ],
+    ['a namesake at 012 beside one at 12', {}, [{}, { street: '012 Main St' }]],
     // A decimal point is no digit.
     [
       'Km 5.2 against Km 52',
@@ -364,6 +371,7 @@ describe('hard cases: still confirmed', () => {
       'T0',
     ],
     ['Apt-4 against Apt 4', { street: '12 Main St Apt-4' }, [{ unit: 'Apt 4' }], 'T0'],
+    ['7-A against 7A', { street: '7-A Main St' }, [{ street: '7A Main St' }], 'T0'],
     [
       'a ZIP with a leading zero written in the line',
       {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addressKeys,
+  houseKey,
   normaliseState,
   normaliseUnit,
   parseStreetLine,
@@ -319,5 +320,28 @@ describe('sameLetterStreet', () => {
     ['', '|||'],
   ])('%s → %s', (street, expected) => {
     expect(sameLetterStreet(street)).toBe(expected);
+  });
+});
+
+describe('houseKey (ADR 0014)', () => {
+  it.each([
+    ['7-A', '7A'],
+    ['7A', '7A'],
+    ['012', '12'],
+    ['007-B', '7B'],
+    ['0', '0'],
+    ['12 1/2', '12 1/2'],
+    ['123-45', '123-45'],
+    ['12-14', '12-14'],
+    ['W123N456', 'W123N456'],
+  ])('%s → %s', (house, key) => {
+    expect(houseKey(house)).toBe(key);
+  });
+
+  it('is what the parser reads of 7 A, 7-A and 7A alike', () => {
+    const keys = ['7 A Main St', '7-A Main St', '7A Main St'].map((s) =>
+      houseKey(parseStreetLine(s).houseNumber),
+    );
+    expect(new Set(keys)).toEqual(new Set(['7A']));
   });
 });

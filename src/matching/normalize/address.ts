@@ -66,6 +66,17 @@ export function normaliseState(state: string): string {
   return standardiseState(addressWords(state));
 }
 
+/**
+ * A house number as matching compares and blocks on it: a letter written apart from
+ * its number joined to it, leading zeros dropped ('7-A' and '7 A' are '7A', '012' is
+ * '12'), so that a namesake written either way is paired and counted (ADR 0014).
+ * Subject identities keep the number as parsed.
+ * @example houseKey('007-B') // '7B'
+ */
+export function houseKey(houseNumber: string): string {
+  return houseNumber.replace(/^0+(?=\d)/, '').replace(/(?<=\d)[- ](?=[A-Z]$)/, '');
+}
+
 /** The first five digits of a ZIP or ZIP+4; '' when it is not one. */
 export function zip5(zip: string): string {
   return standardiseZip(zip);
