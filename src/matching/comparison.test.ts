@@ -162,21 +162,46 @@ describe('compare', () => {
       person({ given: ['PATRICIA'] }),
       givenNamesCompatible,
     );
-    expect(pat).toMatchObject({ given: 'nickname', nicknameEitherSex: true });
+    expect(pat).toMatchObject({ given: 'nickname', givenEitherSex: true });
     const bill = compare(
       person({ given: ['BILL'] }),
       person({ given: ['WILLIAM'] }),
       givenNamesCompatible,
     );
     expect(bill.given).toBe('nickname');
-    expect(bill.nicknameEitherSex).toBeUndefined();
+    expect(bill.givenEitherSex).toBeUndefined();
     // Read crosswise: PAT written as the surname.
     const crossed = compare(
       person({ given: ['SMITH'], surnames: ['PAT'], surnameKeys: ['PAT'] }),
       person({ given: ['PATRICIA'], surnames: ['SMITH'], surnameKeys: ['SMITH'] }),
       givenNamesCompatible,
     );
-    expect(crossed).toMatchObject({ swapped: true, given: 'nickname', nicknameEitherSex: true });
+    expect(crossed).toMatchObject({ swapped: true, given: 'nickname', givenEitherSex: true });
+  });
+
+  it('compares second given names read crosswise too', () => {
+    const v = compare(
+      person({ given: ['KIM'], surnames: ['MIN', 'JUN'], surnameKeys: ['MIN JUN', 'MIN', 'JUN'] }),
+      person({ given: ['MIN', 'JAE'], surnames: ['KIM'], surnameKeys: ['KIM'] }),
+      compatible,
+    );
+    expect(v).toMatchObject({ swapped: true, given: 'exact', middle: 'different' });
+  });
+
+  it('marks a spelling typo both sexes bear (KYLE, KYLIE)', () => {
+    const v = compare(
+      person({ given: ['KYLE'] }),
+      person({ given: ['KYLIE'] }),
+      givenNamesCompatible,
+    );
+    expect(v).toMatchObject({ given: 'typo', givenEitherSex: true });
+    const philip = compare(
+      person({ given: ['PHILIP'] }),
+      person({ given: ['PHILLIP'] }),
+      givenNamesCompatible,
+    );
+    expect(philip.given).toBe('typo');
+    expect(philip.givenEitherSex).toBeUndefined();
   });
 
   it('does not call different people a match', () => {

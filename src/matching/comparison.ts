@@ -67,10 +67,11 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    */
   suffixOneSide?: true;
   /**
-   * The first given names are `nickname` and, between them, both sexes bear them (PAT
-   * against PATRICIA): the request may name her husband (not scored; ADR 0013).
+   * The first given names are a `nickname` or a `typo` of each other and, between them,
+   * both sexes bear them (PAT against PATRICIA, KYLE against KYLIE): the request may
+   * name her husband or her brother (not scored; ADR 0013).
    */
-  nicknameEitherSex?: true;
+  givenEitherSex?: true;
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -238,9 +239,10 @@ export function compare(
       swapped = true;
     }
   }
-  const nicknameEitherSex =
-    given === 'nickname' &&
-    mayNameEitherSex((swapped ? req.surnames : req.given)[0]!, rec.given[0]!);
+  // The request's given names as read: its surname field when read crosswise.
+  const reqGiven = swapped ? req.surnames : req.given;
+  const givenEitherSex =
+    (given === 'nickname' || given === 'typo') && mayNameEitherSex(reqGiven[0]!, rec.given[0]!);
   const house: Level<'house'> = req.houseNumber === rec.houseNumber ? 'exact' : 'different';
   // The same letters, spaced otherwise ('MOORESTREET', 'MOORE ST'), are the same street.
   const street: Level<'street'> =
@@ -271,10 +273,11 @@ export function compare(
     !req.dob || !rec.dob ? 'missing' : req.dob === rec.dob ? 'exact' : 'different';
   const suffix: Level<'suffix'> =
     !req.suffix || !rec.suffix ? 'missing' : req.suffix === rec.suffix ? 'same' : 'conflict';
-  const reqMiddle = req.given.slice(1);
+  // Read crosswise too: MIN JUN written surname first is still not MIN JAE (ADR 0013).
+  const reqMiddle = reqGiven.slice(1);
   const recMiddle = rec.given.slice(1);
   const middle: ComparisonVector['middle'] =
-    reqMiddle.length === 0 || recMiddle.length === 0 || swapped
+    reqMiddle.length === 0 || recMiddle.length === 0
       ? 'missing'
       : reqMiddle.some((m) =>
             recMiddle.some(
@@ -299,6 +302,6 @@ export function compare(
     swapped,
     middle,
     ...(!req.suffix !== !rec.suffix ? { suffixOneSide: true } : {}),
-    ...(nicknameEitherSex ? { nicknameEitherSex: true } : {}),
+    ...(givenEitherSex ? { givenEitherSex: true } : {}),
   };
 }

@@ -117,12 +117,12 @@ describe('decide', () => {
   });
 
   it('confirms a nickname both sexes bear only when the date of birth agrees', () => {
-    expect(decide([candidate('A', { given: 'nickname', nicknameEitherSex: true })])).toMatchObject({
+    expect(decide([candidate('A', { given: 'nickname', givenEitherSex: true })])).toMatchObject({
       outcome: 'PENDING_REVIEW',
       reasons: ['NAME_UNCERTAIN'],
     });
     expect(
-      decide([candidate('A', { given: 'nickname', nicknameEitherSex: true, dob: 'exact' })]),
+      decide([candidate('A', { given: 'nickname', givenEitherSex: true, dob: 'exact' })]),
     ).toMatchObject({ outcome: 'CONFIRMED' });
   });
 
@@ -134,6 +134,27 @@ describe('decide', () => {
       candidate('ELSEWHERE', { locality: 'zip_different' }, 0.99),
     ]);
     expect(d).toMatchObject({ outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] });
+  });
+
+  it('narrows by the first given name only with the second the request states', () => {
+    const father = candidate('FATHER', { given: 'exact', middle: 'missing' });
+    const son = candidate('SON', { given: 'other_given' }, 0.9999);
+    const req = { suffix: null, given: ['JOHN', 'WILLIAM'] };
+    expect(decide([father, son], undefined, req)).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['MATCH_AMBIGUOUS'],
+    });
+    // Without a second given name in the request, the first one decides.
+    expect(decide([father, son], undefined, { suffix: null, given: ['JOHN'] })).toMatchObject({
+      outcome: 'CONFIRMED',
+      best: { tin: 'FATHER' },
+    });
+    // A namesake that agrees on the second given name too decides.
+    const both = candidate('FATHER', { given: 'exact', middle: 'same' });
+    expect(decide([both, son], undefined, req)).toMatchObject({
+      outcome: 'CONFIRMED',
+      best: { tin: 'FATHER' },
+    });
   });
 
   it('refuses names that point at one namesake and a date of birth at another', () => {

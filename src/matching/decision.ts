@@ -96,14 +96,16 @@ function initialAgrees(v: ComparisonVector): boolean {
  * whose date of birth agrees.
  */
 const NARROWING_STEPS: readonly {
-  shows: (v: ComparisonVector) => boolean;
+  shows: (v: ComparisonVector, statesMiddle: boolean) => boolean;
   keeps: (c: ScoredCandidate) => boolean;
   reason: DecisionReason;
   needsRequestSuffix?: true;
 }[] = [
-  // The first given name, over a shared second given name.
+  // The first given name, over a shared second given name. When the request states a
+  // second given name, only a namesake that agrees on it too shows it: JOHN WILLIAM is
+  // as likely the son who goes by WILLIAM as the father JOHN (ADR 0013).
   {
-    shows: (v) => v.given === 'exact',
+    shows: (v, statesMiddle) => v.given === 'exact' && (!statesMiddle || v.middle === 'same'),
     keeps: (c) => c.vector.given !== 'other_given',
     reason: 'MATCH_AMBIGUOUS',
   },
@@ -148,7 +150,7 @@ function nameAgrees(v: ComparisonVector): boolean {
 export function decide(
   candidates: ScoredCandidate[],
   t: DecisionThresholds = DEFAULT_THRESHOLDS,
-  req?: { suffix: string | null },
+  req?: { suffix: string | null; given?: readonly string[] },
 ): Decision {
   let plausible = candidates
     .filter((c) => c.score.probability >= t.plausible)
@@ -168,9 +170,10 @@ export function decide(
   // states, between namesakes. A step that drops the one whose date of birth agrees
   // leaves a request whose names and dob point at different people: about nobody.
   let pointsApart: DecisionReason | null = null;
+  const statesMiddle = (req?.given?.length ?? 0) > 1;
   for (const step of NARROWING_STEPS) {
     if (!namesakes || (step.needsRequestSuffix && !req?.suffix)) continue;
-    if (!plausible.some((c) => step.shows(c.vector) && atAddress(c))) continue;
+    if (!plausible.some((c) => step.shows(c.vector, statesMiddle) && atAddress(c))) continue;
     const n = narrow(plausible, step.keeps);
     plausible = n.kept;
     if (n.droppedDobMatch) pointsApart ??= step.reason;
@@ -228,9 +231,10 @@ export function decide(
   // birth that agrees tells which; without one a person decides.
   if (v.suffixOneSide && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
-  // A nickname men and women both bear (PAT for PATRICIA): the request may name her
-  // husband PATRICK, who need not file. A date of birth that agrees tells (ADR 0013).
-  if (v.nicknameEitherSex && v.dob !== 'exact')
+  // A nickname or spelling men and women both bear (PAT for PATRICIA, KYLE for KYLIE):
+  // the request may name her husband or brother, who need not file. A date of birth
+  // that agrees tells (ADR 0013).
+  if (v.givenEitherSex && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }

@@ -254,6 +254,45 @@ describe('hard cases: never confirmed', () => {
       [{ street: '7A Main St' }, { street: '7-A Main St' }],
     ],
     ['a namesake at 012 beside one at 12', {}, [{}, { street: '012 Main St' }]],
+    // ADR 0013, the fifth hunt. A son who goes by his second given name beside his father.
+    [
+      'John William beside a father John and a son William',
+      { first_name: 'John', middle_name: 'William' },
+      [{ first_name: 'John' }, { first_name: 'William' }],
+    ],
+    [
+      'Maria Guadalupe beside a mother Maria and a daughter Guadalupe',
+      { first_name: 'Maria', middle_name: 'Guadalupe', last_name: 'Lopez' },
+      [
+        { first_name: 'Maria', last_name: 'Lopez' },
+        { first_name: 'Guadalupe', last_name: 'Lopez' },
+      ],
+    ],
+    // Spellings men and women both bear, no date of birth.
+    ['Kyle against Kylie', { first_name: 'Kyle' }, [{ first_name: 'Kylie' }]],
+    ['Jesse against Jessie', { first_name: 'Jesse' }, [{ first_name: 'Jessie' }]],
+    // Read crosswise, second given names still tell brothers apart.
+    [
+      'Kim, Min Jun written surname first against Min Jae Kim',
+      { first_name: 'Kim', last_name: 'Min Jun' },
+      [{ first_name: 'Min', middle_name: 'Jae', last_name: 'Kim' }],
+    ],
+    [
+      'Garcia, Jose Antonio written surname first against Jose Luis Garcia',
+      { first_name: 'Garcia', last_name: 'Jose Antonio' },
+      [{ first_name: 'Jose', middle_name: 'Luis', last_name: 'Garcia' }],
+    ],
+    // Junior or Filho alone in the middle-name field is a suffix.
+    [
+      'Joao Junior Silva against Joao Silva',
+      { first_name: 'Joao', middle_name: 'Junior', last_name: 'Silva' },
+      [{ first_name: 'Joao', last_name: 'Silva' }],
+    ],
+    [
+      'Joao Silva against Joao Filho Silva',
+      { first_name: 'Joao', last_name: 'Silva' },
+      [{ first_name: 'Joao', middle_name: 'Filho', last_name: 'Silva' }],
+    ],
     // A decimal point is no digit.
     [
       'Km 5.2 against Km 52',
@@ -372,6 +411,24 @@ describe('hard cases: still confirmed', () => {
     ],
     ['Apt-4 against Apt 4', { street: '12 Main St Apt-4' }, [{ unit: 'Apt 4' }], 'T0'],
     ['7-A against 7A', { street: '7-A Main St' }, [{ street: '7A Main St' }], 'T0'],
+    [
+      'John William beside a father John William and a son William',
+      { first_name: 'John', middle_name: 'William' },
+      [{ first_name: 'John', middle_name: 'William' }, { first_name: 'William' }],
+      'T0',
+    ],
+    [
+      'Kyle against Kylie, the date of birth agreeing',
+      { first_name: 'Kyle', dob: '1990-05-06' },
+      [{ first_name: 'Kylie', dob: '1990-05-06' }],
+      'T0',
+    ],
+    [
+      'Garcia, Jose Luis written surname first against Jose Luis Garcia',
+      { first_name: 'Garcia', last_name: 'Jose Luis' },
+      [{ first_name: 'Jose', middle_name: 'Luis', last_name: 'Garcia' }],
+      'T0',
+    ],
     [
       'a ZIP with a leading zero written in the line',
       {

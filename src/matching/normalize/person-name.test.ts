@@ -82,6 +82,16 @@ describe('parsePersonName', () => {
       p(['JOSE'], ['DE LA CRUZ'], 'JR'),
     ],
     ['Junior alone is a given name', buildName('Silva', 'Junior'), p(['JUNIOR'], ['SILVA'])],
+    [
+      'Junior alone in the middle name',
+      buildName('Silva', 'João', 'Junior'),
+      p(['JOAO'], ['SILVA'], 'JR'),
+    ],
+    [
+      'Filho alone in the middle name',
+      buildName('Silva', 'João', 'Filho'),
+      p(['JOAO'], ['SILVA'], 'JR'),
+    ],
     // given names
     [
       'second given name in first field',

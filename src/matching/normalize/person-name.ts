@@ -183,7 +183,9 @@ function takeSuffixes(
   const rest: string[] = [];
   ws.forEach((w, i) => {
     const token = SUFFIX_TOKENS.get(w);
-    const last = i === ws.length - 1 && i > 0;
+    // The last word of a field of several; in the middle-name field, also alone
+    // ('Junior', 'Filho' where a form has no suffix field).
+    const last = i === ws.length - 1 && (i > 0 || isMiddle);
     const word = last
       ? (SUFFIX_WORDS.get(w) ?? (field === 'last' ? SURNAME_SUFFIX_WORDS.get(w) : undefined))
       : undefined;
