@@ -33,9 +33,11 @@ export interface PersonFeatures {
  * typo of the first given name ranks above `other_given`, two listed given names are
  * not a `typo` of each other, and second given names that are a typo of each other are
  * `middle` `same` (ADR 0012); 4 from 2026-11-25 again, names in the lists of given
- * names are listed (never a `typo` of each other) and a nickname row joining a man's
- * name to a woman's is not `nickname` (ADR 0013). A model trained on other levels is
- * not used.
+ * names are listed (a `typo` of each other only as two spellings of one name), a
+ * nickname row joining a man's name to a woman's is not `nickname`, a nickname or typo
+ * both sexes bear is marked `givenEitherSex`, second given names are compared when read
+ * crosswise too (ADR 0013), and house numbers are compared as keys, `7-A` as `7A` (ADR
+ * 0014). A model trained on other levels is not used.
  */
 export const COMPARISON_VERSION = 4;
 

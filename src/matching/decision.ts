@@ -142,8 +142,8 @@ function nameAgrees(v: ComparisonVector): boolean {
  * plausible taxpayer remains after narrowing by date of birth. A conflicting unit,
  * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates, a
  * second given name alone, second given names that differ, or a suffix on one side
- * only without an agreeing date of birth (ADR 0012), nor a nickname both sexes bear
- * without one (ADR 0013).
+ * only without an agreeing date of birth (ADR 0012), nor a nickname or spelling both
+ * sexes bear without one (ADR 0013).
  * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
  * @example decide(candidates.map((c) => ({ tin, vector, score })))
  */

@@ -126,7 +126,7 @@ export function addressKeys(a: {
  */
 function withoutLocality(unit: string, city: string, state: string, zip: string): string {
   if (!unit) return unit;
-  // The whole city, or the city without its letters ('WASHINGTON D C' written
+  // The whole city, or the city without its single letters ('WASHINGTON D C' written
   // 'Washington DC'): never one of its words alone.
   const cities = [city, city.replace(/(^| )[A-Z](?= |$)/g, '').trim()].filter(Boolean);
   const words = unit.split(' ');

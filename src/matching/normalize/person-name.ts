@@ -321,7 +321,8 @@ export function buildGivenNameSexes(
     const [name, sex, ...rest] = line.split(',');
     const key = givenKey(name ?? '');
     if (!key || rest.length > 0 || (sex !== 'M' && sex !== 'F' && sex !== 'MF')) {
-      throw new Error(`${GIVEN_NAME_LISTS.curated} line ${i + 1}: expected name,M|F|MF: ${line}`);
+      // (readList leaves comment lines out: the entry, not the line, is numbered.)
+      throw new Error(`${GIVEN_NAME_LISTS.curated} entry ${i + 1}: expected name,M|F|MF: ${line}`);
     }
     sexes.set(key, sex);
   });
