@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evidencePositions, findEvidence } from '../src/intake/batches.store.ts';
 import { latestReturnsAfter } from '../src/matching/engine.store.ts';
+import type { PersonFeatures } from '../src/matching/comparison.ts';
 import { personFeatures } from '../src/matching/features.ts';
 import { migrateToLatest, migrateUpTo, openDatabase, pgliteDir } from '../src/storage/db.ts';
 import type { Database } from '../src/storage/schema.ts';
@@ -34,6 +35,13 @@ async function insertReturns(
       })),
     )
     .execute();
+}
+
+/** The matching index's blocking keys of one TIN, sorted. */
+async function blockingKeysOf(db: Kysely<Database>, tin: string): Promise<string[]> {
+  const { rows } = await sql<{ key: string }>`
+    select key from taxpayer_blocking_keys where tin = ${tin} order by key`.execute(db);
+  return rows.map((r) => r.key);
 }
 
 describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
@@ -268,9 +276,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         { tin: '000000003', unit: '2', house: '14' },
         { tin: '000000004', unit: '', house: '16' },
       ]);
-      const keys = await sql<{ key: string }>`
-        select key from taxpayer_blocking_keys where tin = '000000002' order by key`.execute(db);
-      expect(keys.rows.map((r) => r.key)).toEqual(['s|NV|MAIN|12 1/2', 'z|89501|12 1/2']);
+      expect(await blockingKeysOf(db, '000000002')).toEqual(['s|NV|MAIN|12 1/2', 'z|89501|12 1/2']);
     } finally {
       await close();
     }
@@ -287,22 +293,22 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
       ]);
       // As the parser before 0013 indexed them: the words before the house number and
       // the tower dropped.
-      const before = (house: string, unit: string) =>
+      const before = (over: Partial<PersonFeatures>) =>
         JSON.stringify({
           ...personFeatures({
             first_name: 'X',
             last_name: 'X',
-            street: `${house} Main St`,
+            street: '1 Main St',
             city: 'Reno',
             state: 'NV',
             zip: '89501',
           }),
-          unit,
+          ...over,
         });
       await sql`insert into taxpayer_features (tin, tax_year, features)
-                values ('000000001', 2024, ${before('12', '')}::json),
-                       ('000000002', 2024, ${before('14', '4')}::json),
-                       ('000000004', 2024, ${JSON.stringify({ ...JSON.parse(before('7-A', '')), houseNumber: '7-A' })}::json)`.execute(
+                values ('000000001', 2024, ${before({ houseNumber: '12', unit: '' })}::json),
+                       ('000000002', 2024, ${before({ houseNumber: '14', unit: '4' })}::json),
+                       ('000000004', 2024, ${before({ houseNumber: '7-A', unit: '' })}::json)`.execute(
         db,
       );
       await sql`insert into taxpayer_blocking_keys (key, tin) values ('z|89501|7-A', '000000004')`.execute(
@@ -319,9 +325,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         { tin: '000000003', unit: '' },
         { tin: '000000004', unit: '' },
       ]);
-      const keys = await sql<{ key: string }>`
-        select key from taxpayer_blocking_keys where tin = '000000004' order by key`.execute(db);
-      expect(keys.rows.map((r) => r.key)).toEqual(['s|NV|MAIN|7A', 'z|89501|7A']);
+      expect(await blockingKeysOf(db, '000000004')).toEqual(['s|NV|MAIN|7A', 'z|89501|7A']);
     } finally {
       await close();
     }

@@ -41,13 +41,14 @@ function outcome(
   return { outcome: kind, reasons: [reason], best, rivals };
 }
 
+/** The house number and the ZIP (or city and state) agree. */
+function houseAndLocalityAgree(v: ComparisonVector): boolean {
+  return v.house === 'exact' && (v.locality === 'zip_exact' || v.locality === 'city_exact');
+}
+
 /** Whether the full street address agrees: number, street, locality, and no unit conflict. */
 function addressAgrees(v: ComparisonVector): boolean {
-  return (
-    v.house === 'exact' &&
-    v.street === 'exact' &&
-    (v.locality === 'zip_exact' || v.locality === 'city_exact')
-  );
+  return v.street === 'exact' && houseAndLocalityAgree(v);
 }
 
 /**
@@ -55,11 +56,7 @@ function addressAgrees(v: ComparisonVector): boolean {
  * same house, its street misspelt on one return.
  */
 function streetTypoAtAddress(v: ComparisonVector): boolean {
-  return (
-    v.house === 'exact' &&
-    v.street === 'typo' &&
-    (v.locality === 'zip_exact' || v.locality === 'city_exact')
-  );
+  return v.street === 'typo' && houseAndLocalityAgree(v);
 }
 
 /** A candidate at the request's address whose name agrees: a namesake there. */
