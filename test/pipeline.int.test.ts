@@ -14,6 +14,7 @@ import {
 import { keepLease, processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
 import { modelByVersion } from '../src/matching/engine.store.ts';
+import { keepAgreementOrder } from '../src/matching/scoring.ts';
 import { givenNamesCompatible } from '../src/matching/given-names.ts';
 import { DEFAULT_MODEL } from '../src/matching/model.ts';
 import { trainModel } from '../src/matching/training.ts';
@@ -671,7 +672,7 @@ for (const kind of TEST_DATABASES) {
         .select('model_version')
         .where('batch_id', '=', id)
         .execute();
-      expect(outcomes).toEqual([{ model_version: 'fs-default-6' }]);
+      expect(outcomes).toEqual([{ model_version: DEFAULT_MODEL.version }]);
     });
 
     it('trains a new model version that later outcomes record', async () => {
@@ -695,9 +696,10 @@ for (const kind of TEST_DATABASES) {
       expect(report.em_lambda).not.toBeNull();
       expect(report.em_lambda).not.toBe(DEFAULT_MODEL.lambda);
       expect(report.lambda).toBe(DEFAULT_MODEL.lambda);
-      expect(await modelByVersion(tg.db, report.version)).toMatchObject({
-        lambda: DEFAULT_MODEL.lambda,
-      });
+      const trained = await modelByVersion(tg.db, report.version);
+      expect(trained).toMatchObject({ lambda: DEFAULT_MODEL.lambda });
+      // No weaker level outweighs exact in what was stored.
+      expect(keepAgreementOrder(trained!)).toEqual(trained);
     });
 
     it('passes over a model trained on earlier comparison levels until one is trained again', async () => {
@@ -730,6 +732,10 @@ for (const kind of TEST_DATABASES) {
         version: 'fs-default-3',
         comparison: 1,
         m: DEFAULT_MODEL.m,
+      });
+      expect(await modelByVersion(tg.db, 'fs-default-6')).toMatchObject({
+        comparison: 4,
+        u: { street: { exact: 0.6, typo: 0.02, different: 0.38 } },
       });
     });
 

@@ -37,9 +37,11 @@ export interface PersonFeatures {
  * nickname row joining a man's name to a woman's is not `nickname`, a nickname or typo
  * both sexes bear is marked `givenEitherSex`, second given names are compared when read
  * crosswise too (ADR 0013), and house numbers are compared as keys, `7-A` as `7A` (ADR
- * 0014). A model trained on other levels is not used.
+ * 0014); 5 from 2026-11-25 again, Vietnamese and Chinese given names are listed
+ * (curated.csv, ADR 0013, "Also decided"), so DUNG and HUNG are two names. A model
+ * trained on other levels is not used.
  */
-export const COMPARISON_VERSION = 4;
+export const COMPARISON_VERSION = 5;
 
 /** Comparison levels per field, from strongest agreement to disagreement. */
 export const LEVELS = {

@@ -192,6 +192,22 @@ describe('hard cases: never confirmed', () => {
     ['Saul against Raul', { first_name: 'Saul' }, [{ first_name: 'Raul' }]],
     ['Josue against Jose', { first_name: 'Josue' }, [{ first_name: 'Jose' }]],
     ['Luisa against Lisa', { first_name: 'Luisa' }, [{ first_name: 'Lisa' }]],
+    // Two brothers, two sisters, two Chinese names: the curated Vietnamese and Chinese rows.
+    [
+      'Dung against Hung',
+      { first_name: 'Dung', last_name: 'Nguyen' },
+      [{ first_name: 'Hung', last_name: 'Nguyen' }],
+    ],
+    [
+      'Minh against Linh',
+      { first_name: 'Minh', last_name: 'Tran' },
+      [{ first_name: 'Linh', last_name: 'Tran' }],
+    ],
+    [
+      'Jin against Jing',
+      { first_name: 'Jin', last_name: 'Wang' },
+      [{ first_name: 'Jing', last_name: 'Wang' }],
+    ],
     // A nickname row joining a man's name to a woman's.
     ['Wilma against William', { first_name: 'Wilma' }, [{ first_name: 'William' }]],
     ['Jack against Jacqueline', { first_name: 'Jack' }, [{ first_name: 'Jacqueline' }]],

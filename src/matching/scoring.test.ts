@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../taxpayers/synthetic.ts';
 import { LEVELS, type ComparisonVector, type Field } from './comparison.ts';
+import { DEFAULT_MODEL } from './model.ts';
 import {
   estimateByEm,
   estimateMFromLabels,
   estimateU,
+  keepAgreementOrder,
   score,
+  WEAKER_THAN_EXACT,
   type FieldProbabilities,
   type ModelParameters,
 } from './scoring.ts';
@@ -124,5 +127,41 @@ describe('estimation', () => {
     expect(parameters.lambda).toBeCloseTo(0.1, 1);
     expect(parameters.m.given.exact).toBeCloseTo(0.85, 1);
     expect(parameters.m.house.different).toBeLessThan(0.2);
+  });
+});
+
+describe('keepAgreementOrder', () => {
+  const weight = (p: ModelParameters, field: Field, level: string) =>
+    score({ ...agree, [field]: level } as ComparisonVector, p).parts.find((x) => x.field === field)!
+      .weight;
+
+  it('lowers a weaker level that outweighs exact to exact, taking u from different', () => {
+    // The first street prior: typo m/u 2.0 against exact's 1.58.
+    const u = structuredClone(DEFAULT_MODEL.u);
+    u.street = { exact: 0.6, typo: 0.02, different: 0.38 };
+    const before: ModelParameters = { ...DEFAULT_MODEL, u };
+    expect(weight(before, 'street', 'typo')).toBeGreaterThan(weight(before, 'street', 'exact'));
+    const after = keepAgreementOrder(before);
+    expect(weight(after, 'street', 'typo')).toBeCloseTo(weight(after, 'street', 'exact'), 9);
+    expect(after.u.street.typo + after.u.street.exact + after.u.street.different).toBeCloseTo(1, 9);
+    expect(after.m).toEqual(before.m);
+    expect(before.u.street.typo).toBe(0.02);
+  });
+
+  it('orders every weaker level of every field it names', () => {
+    // EM's m can favour any level: make each weaker one outweigh exact.
+    const m = structuredClone(DEFAULT_MODEL.m) as Record<Field, Record<string, number>>;
+    for (const [field, levels] of Object.entries(WEAKER_THAN_EXACT) as [Field, string[]][])
+      for (const level of levels) m[field]![level] = m[field]!.exact!;
+    const after = keepAgreementOrder({ ...DEFAULT_MODEL, m: m as FieldProbabilities });
+    for (const [field, levels] of Object.entries(WEAKER_THAN_EXACT) as [Field, string[]][])
+      for (const level of levels)
+        expect(weight(after, field, level)).toBeLessThanOrEqual(
+          weight(after, field, 'exact') + 1e-9,
+        );
+  });
+
+  it('leaves the default model as it is', () => {
+    expect(keepAgreementOrder(DEFAULT_MODEL)).toEqual(DEFAULT_MODEL);
   });
 });

@@ -120,6 +120,44 @@ export function estimateByEm(
   return { parameters: p, iterations: maxIterations };
 }
 
+/**
+ * Levels that are weaker evidence of one person than their field's `exact`: a
+ * misspelt street, a nickname, one surname of two. The default's first street prior
+ * weighed a `typo` above `exact` (2.0 against 1.58), so a candidate at a misspelt
+ * street could outrank one at the right street; estimates from the store can do
+ * the same wherever a weak level is rare among the blocked pairs of different
+ * people.
+ */
+export const WEAKER_THAN_EXACT: { readonly [F in Field]?: readonly Level<F>[] } = {
+  surname: ['part', 'typo'],
+  given: ['other_given', 'nickname', 'typo', 'initial'],
+  street: ['typo'],
+};
+
+/**
+ * The parameters with no weaker level outweighing its field's `exact`: where m/u of
+ * a level in WEAKER_THAN_EXACT exceeds exact's, its u is raised to make the two
+ * equal, and the difference taken from the field's `different` (so u still sums
+ * to 1). m is left as estimated.
+ * @example keepAgreementOrder(estimated).u.street.typo
+ */
+export function keepAgreementOrder(p: ModelParameters): ModelParameters {
+  const u = structuredClone(p.u) as Record<Field, Record<string, number>>;
+  const m = p.m as Record<Field, Record<string, number>>;
+  for (const [field, levels] of Object.entries(WEAKER_THAN_EXACT) as [Field, string[]][]) {
+    const exact = m[field]!.exact! / Math.max(FLOOR, u[field]!.exact!);
+    for (const level of levels) {
+      // The tolerance keeps an ordered model unchanged despite rounding.
+      if (m[field]![level]! / u[field]![level]! <= exact * (1 + 1e-9)) continue;
+      const needed = m[field]![level]! / exact;
+      const raise = needed - u[field]![level]!;
+      u[field]![level] = needed;
+      u[field]!.different = Math.max(FLOOR, u[field]!.different! - raise);
+    }
+  }
+  return { ...p, u: u as FieldProbabilities };
+}
+
 /** m-probabilities from labelled pairs (comparisons of known matches). */
 export function estimateMFromLabels(matches: ComparisonVector[]): FieldProbabilities {
   return frequencies(matches.map((v) => ({ v, w: 1 })));

@@ -9,7 +9,7 @@ import {
 } from './comparison.ts';
 import { activeModel, findCandidates, refreshNameFrequencies, saveModel } from './engine.store.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
-import { estimateByEm, estimateU, type ModelParameters } from './scoring.ts';
+import { estimateByEm, estimateU, keepAgreementOrder, type ModelParameters } from './scoring.ts';
 import { DEFAULT_MODEL } from './model.ts';
 
 export interface TrainingReport {
@@ -34,7 +34,8 @@ export interface TrainingReport {
  *   there are enough of them; otherwise m keeps its prior. λ stays the documented
  *   prior: EM's λ is the share of matches among blocked pairs (0.89 on a synthetic mix),
  *   which would lift every candidate by about seven bits and leave the confirmation
- *   threshold of ADR 0005, set for that prior, no work to do (ADR 0012).
+ *   threshold of ADR 0005, set for that prior, no work to do (ADR 0012);
+ * - no weaker level (a street `typo`, a nickname) outweighing its field's `exact`.
  */
 export async function trainModel(
   db: Kysely<Database>,
@@ -97,6 +98,8 @@ export async function trainModel(
     iterations = em.iterations;
     emLambda = em.parameters.lambda;
   }
+  // EM and the store's pairs can make a rare weak level outweigh exact (scoring.ts).
+  parameters = keepAgreementOrder(parameters);
   const report: TrainingReport = {
     version: parameters.version,
     name_frequencies: frequencies,

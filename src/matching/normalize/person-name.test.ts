@@ -368,6 +368,8 @@ describe('who bears a given name (ADR 0013)', () => {
     expect(givenNameBearers('Patrick')).toBe('M');
     expect(givenNameBearers('Pat')).toBe('MF');
     expect(givenNameBearers('Josué')).toBe('M');
+    expect(givenNameBearers('Hùng')).toBe('M');
+    expect(givenNameBearers('Min')).toBe('MF');
     expect(givenNameBearers('Xqzt')).toBeUndefined();
     expect(isListedGivenName('MARTA')).toBe(true);
     expect(isListedGivenName('MARIQ')).toBe(false);
