@@ -331,6 +331,55 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
+  it('0014 marks the compound first names of addresses of record indexed before', async () => {
+    const { db, close } = await openBefore('0013-units-the-line-names');
+    try {
+      await insertReturns(db, [
+        ['000000001', 2024, 'Jean-Claude', 'Pierre', '12 Main St', ''],
+        ['000000002', 2024, 'Jean Claude', 'Pierre', '12 Main St', ''],
+      ]);
+      // As indexed before 0014: the same features, without the mark.
+      const at = {
+        last_name: 'Pierre',
+        street: '12 Main St',
+        city: 'Reno',
+        state: 'NV',
+        zip: '89501',
+      };
+      const { givenCompound: mark, ...before } = personFeatures({
+        ...at,
+        first_name: 'Jean-Claude',
+      });
+      expect(mark).toBe(true);
+      const spaced = personFeatures({ ...at, first_name: 'Jean Claude' });
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, ${JSON.stringify(before)}::json),
+                       ('000000002', 2024, ${JSON.stringify(spaced)}::json)`.execute(db);
+      const version = async (tin: string) =>
+        (
+          await sql<{
+            v: string;
+          }>`select xmin::text as v from taxpayer_features where tin = ${tin}`.execute(db)
+        ).rows[0]?.v;
+      const spacedBefore = await version('000000002');
+
+      await migrateUpTo(db, '0014-compound-given-names');
+
+      const marks = await sql<{ tin: string; mark: string | null }>`
+        select tin, features->>'givenCompound' as mark from taxpayer_features order by tin`.execute(
+        db,
+      );
+      expect(marks.rows).toEqual([
+        { tin: '000000001', mark: 'true' },
+        { tin: '000000002', mark: null },
+      ]);
+      // Unchanged features are not rewritten.
+      expect(await version('000000002')).toBe(spacedBefore);
+    } finally {
+      await close();
+    }
+  });
+
   it('reindexing reads the latest return of each TIN, a TIN cut by the page left for the next', async () => {
     const { db, close } = await openBefore('0012-unit-keys');
     try {

@@ -182,6 +182,29 @@ describe('compare', () => {
     expect(crossed).toMatchObject({ swapped: true, given: 'nickname', givenEitherSex: true });
   });
 
+  it('marks a compound first name against its first part alone (JEAN-CLAUDE, JEAN)', () => {
+    const jeanClaude = person({ given: ['JEAN', 'CLAUDE'], givenCompound: true });
+    const cut = { given: 'exact', compoundCut: true };
+    expect(compare(jeanClaude, person({ given: ['JEAN'] }), compatible)).toMatchObject(cut);
+    expect(compare(person({ given: ['JEAN'] }), jeanClaude, compatible)).toMatchObject(cut);
+    // The other side names a second given name: compared as a middle name instead.
+    for (const other of [
+      ['JEAN', 'C'],
+      ['JEAN', 'CLAUDE'],
+      ['JEAN', 'ROBERT'],
+    ]) {
+      const v = compare(jeanClaude, person({ given: other }), compatible);
+      expect(v.compoundCut).toBeUndefined();
+    }
+    // Spaced, JEAN CLAUDE may be a first and a middle name.
+    const spaced = compare(
+      person({ given: ['JEAN', 'CLAUDE'] }),
+      person({ given: ['JEAN'] }),
+      compatible,
+    );
+    expect(spaced.compoundCut).toBeUndefined();
+  });
+
   it('compares second given names read crosswise too', () => {
     const v = compare(
       person({ given: ['KIM'], surnames: ['MIN', 'JUN'], surnameKeys: ['MIN JUN', 'MIN', 'JUN'] }),

@@ -16,6 +16,11 @@ export interface PersonFeatures {
   surnameKeys: string[];
   /** Generational suffix, kept as evidence: JR, SR, II, III, IV, V or null. */
   suffix: string | null;
+  /**
+   * The first two given names are one compound name as written (JEAN-CLAUDE); absent
+   * otherwise, and in features indexed before migration 0014.
+   */
+  givenCompound?: true;
   houseNumber: string;
   streetName: string;
   unit: string;
@@ -38,8 +43,9 @@ export interface PersonFeatures {
  * both sexes bear is marked `givenEitherSex`, second given names are compared when read
  * crosswise too (ADR 0013), and house numbers are compared as keys, `7-A` as `7A` (ADR
  * 0014); 5 from 2026-11-25 again, Vietnamese and Chinese given names are listed
- * (curated.csv, ADR 0013, "Also decided"), so DUNG and HUNG are two names. A model
- * trained on other levels is not used.
+ * (curated.csv), so DUNG and HUNG are two names, and a compound first name against
+ * its first part alone is marked `compoundCut` (ADR 0013, "Also decided: the sixth
+ * session"). A model trained on other levels is not used.
  */
 export const COMPARISON_VERSION = 5;
 
@@ -76,6 +82,12 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    * name her husband or her brother (not scored; ADR 0013).
    */
   givenEitherSex?: true;
+  /**
+   * One side's first given name is compound (JEAN-CLAUDE), the other has its first part
+   * alone and no second given name (JEAN): the father JEAN as often as the son who
+   * dropped the second part (not scored; ADR 0013).
+   */
+  compoundCut?: true;
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -247,6 +259,11 @@ export function compare(
   const reqGiven = swapped ? req.surnames : req.given;
   const givenEitherSex =
     (given === 'nickname' || given === 'typo') && mayNameEitherSex(reqGiven[0]!, rec.given[0]!);
+  const compoundCut =
+    !swapped &&
+    (given === 'exact' || given === 'nickname' || given === 'typo') &&
+    ((req.givenCompound && rec.given.length === 1) ||
+      (rec.givenCompound && req.given.length === 1));
   const house: Level<'house'> = req.houseNumber === rec.houseNumber ? 'exact' : 'different';
   // The same letters, spaced otherwise ('MOORESTREET', 'MOORE ST'), are the same street.
   const street: Level<'street'> =
@@ -307,5 +324,6 @@ export function compare(
     middle,
     ...(!req.suffix !== !rec.suffix ? { suffixOneSide: true } : {}),
     ...(givenEitherSex ? { givenEitherSex: true } : {}),
+    ...(compoundCut ? { compoundCut: true } : {}),
   };
 }

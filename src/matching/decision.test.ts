@@ -126,6 +126,35 @@ describe('decide', () => {
     ).toMatchObject({ outcome: 'CONFIRMED' });
   });
 
+  it('confirms a compound first name against its first part alone only when the date of birth agrees', () => {
+    expect(decide([candidate('A', { compoundCut: true })])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['NAME_UNCERTAIN'],
+    });
+    expect(decide([candidate('A', { compoundCut: true, dob: 'exact' })])).toMatchObject({
+      outcome: 'CONFIRMED',
+    });
+  });
+
+  it('narrows to the namesake who bears the whole compound first name', () => {
+    // JEAN-CLAUDE asked: a son JEAN CLAUDE and a father JEAN at the address.
+    const req = { suffix: null, given: ['JEAN', 'CLAUDE'] };
+    const son = candidate('SON', { middle: 'same' }, 0.99);
+    const father = candidate('FATHER', { middle: 'missing', compoundCut: true }, 0.999);
+    expect(decide([son, father], undefined, req)).toMatchObject({
+      outcome: 'CONFIRMED',
+      best: { tin: 'SON' },
+    });
+    // JEAN asked: the father JEAN and a son JEAN-CLAUDE.
+    const jean = { suffix: null, given: ['JEAN'] };
+    const father2 = candidate('FATHER', { middle: 'missing' }, 0.99);
+    const son2 = candidate('SON', { middle: 'missing', compoundCut: true }, 0.999);
+    expect(decide([son2, father2], undefined, jean)).toMatchObject({
+      outcome: 'CONFIRMED',
+      best: { tin: 'FATHER' },
+    });
+  });
+
   it('narrows namesakes only by what one at the address shows', () => {
     // Two namesakes here; the exact given name only in another ZIP.
     const d = decide([

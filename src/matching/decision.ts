@@ -101,15 +101,18 @@ const NARROWING_STEPS: readonly {
   // The first given name, over a shared second given name. When the request states a
   // second given name, only a namesake that agrees on it too shows it: JOHN WILLIAM is
   // as likely the son who goes by WILLIAM as the father JOHN (ADR 0013).
+  // A compound first name (JEAN-CLAUDE) is one name: a namesake who agrees on all of it
+  // shows that the one with its first part alone (JEAN) is another.
   {
-    shows: (v, statesMiddle) => v.given === 'exact' && (!statesMiddle || v.middle === 'same'),
-    keeps: (c) => c.vector.given !== 'other_given',
+    shows: (v, statesMiddle) =>
+      v.given === 'exact' && !v.compoundCut && (!statesMiddle || v.middle === 'same'),
+    keeps: (c) => c.vector.given !== 'other_given' && !c.vector.compoundCut,
     reason: 'MATCH_AMBIGUOUS',
   },
   // A middle name the request states.
   {
     shows: (v) => v.middle === 'same',
-    keeps: (c) => c.vector.middle !== 'different',
+    keeps: (c) => c.vector.middle !== 'different' && !c.vector.compoundCut,
     reason: 'MATCH_AMBIGUOUS',
   },
   // A Jr/Sr the request states.
@@ -232,6 +235,10 @@ export function decide(
   // the request may name her husband or brother, who need not file. A date of birth
   // that agrees tells (ADR 0013).
   if (v.givenEitherSex && v.dob !== 'exact')
+    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
+  // A compound first name against its first part alone (JEAN-CLAUDE, JEAN): the father
+  // or the son who dropped the second part. A date of birth that agrees tells.
+  if (v.compoundCut && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }

@@ -40,6 +40,7 @@ export function personFeatures(p: PersonRecord): PersonFeatures {
     surnames: name.surnames,
     surnameKeys: surnameKeys(name),
     suffix: name.suffix,
+    ...(name.compoundGiven ? { givenCompound: true as const } : {}),
     houseNumber: houseKey(street.houseNumber),
     streetName: street.streetName,
     unit: address.unit_key,

@@ -208,6 +208,22 @@ describe('hard cases: never confirmed', () => {
       { first_name: 'Jin', last_name: 'Wang' },
       [{ first_name: 'Jing', last_name: 'Wang' }],
     ],
+    // A compound first name against its first part alone: the father or the son.
+    [
+      'Jean-Claude against Jean',
+      { first_name: 'Jean-Claude', last_name: 'Pierre' },
+      [{ first_name: 'Jean', last_name: 'Pierre' }],
+    ],
+    [
+      'Jean against Jean-Claude',
+      { first_name: 'Jean', last_name: 'Pierre' },
+      [{ first_name: 'Jean-Claude', last_name: 'Pierre' }],
+    ],
+    [
+      'Marie-Claire against Marie',
+      { first_name: 'Marie-Claire', last_name: 'Joseph' },
+      [{ first_name: 'Marie', last_name: 'Joseph' }],
+    ],
     // A nickname row joining a man's name to a woman's.
     ['Wilma against William', { first_name: 'Wilma' }, [{ first_name: 'William' }]],
     ['Jack against Jacqueline', { first_name: 'Jack' }, [{ first_name: 'Jacqueline' }]],
@@ -454,6 +470,36 @@ describe('hard cases: still confirmed', () => {
         zip: '07017',
       },
       [{ city: 'East Orange', state: 'NJ', zip: '07017' }],
+      'T0',
+    ],
+    [
+      'Jean-Claude beside a father Jean',
+      { first_name: 'Jean-Claude', last_name: 'Pierre' },
+      [
+        { first_name: 'Jean', last_name: 'Pierre' },
+        { first_name: 'Jean Claude', last_name: 'Pierre' },
+      ],
+      'T1',
+    ],
+    [
+      'Jean beside a son Jean-Claude',
+      { first_name: 'Jean', last_name: 'Pierre' },
+      [
+        { first_name: 'Jean-Claude', last_name: 'Pierre' },
+        { first_name: 'Jean', last_name: 'Pierre' },
+      ],
+      'T1',
+    ],
+    [
+      'Jean-Claude against Jean C',
+      { first_name: 'Jean-Claude', last_name: 'Pierre' },
+      [{ first_name: 'Jean', middle_name: 'C', last_name: 'Pierre' }],
+      'T0',
+    ],
+    [
+      'Jean-Claude against Jean, the date of birth agreeing',
+      { first_name: 'Jean-Claude', last_name: 'Pierre', dob: '1980-02-03' },
+      [{ first_name: 'Jean', last_name: 'Pierre', dob: '1980-02-03' }],
       'T0',
     ],
     [

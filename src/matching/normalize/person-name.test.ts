@@ -124,9 +124,25 @@ describe('parsePersonName', () => {
       p(['MA', 'GUADALUPE'], ['LOPEZ']),
     ],
     [
-      'hyphenated given names',
+      'hyphenated given names, one compound name',
       buildName('Pierre', 'Jean-Baptiste'),
+      p(['JEAN', 'BAPTISTE'], ['PIERRE'], null, true),
+    ],
+    [
+      'a compound name and a middle name',
+      buildName('Pierre', 'Marie - Claire', 'Rose'),
+      p(['MARIE', 'CLAIRE', 'ROSE'], ['PIERRE'], null, true),
+    ],
+    [
+      'spaced given names: maybe a first and a middle',
+      buildName('Pierre', 'Jean Baptiste'),
       p(['JEAN', 'BAPTISTE'], ['PIERRE']),
+    ],
+    ['hyphenated initials', buildName('Pierre', 'J-C'), p(['J', 'C'], ['PIERRE'])],
+    [
+      'a hyphen in the middle-name field only',
+      buildName('Pierre', 'Jean', 'Claude-Henri'),
+      p(['JEAN', 'CLAUDE', 'HENRI'], ['PIERRE']),
     ],
     ['initials', buildName('Smith', 'J. R.'), p(['J', 'R'], ['SMITH'])],
     ['initial in middle field', buildName('Smith', 'John', 'Q.'), p(['JOHN', 'Q'], ['SMITH'])],
@@ -161,8 +177,13 @@ describe('parsePersonName', () => {
   });
 });
 
-function p(given: string[], surnames: string[], suffix: ParsedPersonName['suffix'] = null) {
-  return { given, surnames, suffix };
+function p(
+  given: string[],
+  surnames: string[],
+  suffix: ParsedPersonName['suffix'] = null,
+  compoundGiven = false,
+) {
+  return { given, surnames, suffix, compoundGiven };
 }
 
 describe('surnameKeys', () => {

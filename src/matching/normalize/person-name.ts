@@ -18,6 +18,12 @@ export interface ParsedPersonName {
   /** Surnames in order, each with its particles ('GARCIA', 'DE LA CRUZ'). */
   surnames: string[];
   suffix: GenerationalSuffix | null;
+  /**
+   * The first-name field starts with two names joined by a hyphen ('Jean-Claude',
+   * 'Marie-Claire'): one compound name, where 'Jean Claude' may be a first and a
+   * middle name.
+   */
+  compoundGiven: boolean;
 }
 
 /** Nickname tables, relative to data/ (see data/nicknames/SOURCE.md). */
@@ -246,8 +252,12 @@ export function parsePersonName(name: PersonNameInput): ParsedPersonName {
     given: givenTokens([...first.rest, ...middle.rest]),
     surnames: surnameUnits(last.rest),
     suffix: last.suffix ?? first.suffix ?? middle.suffix,
+    compoundGiven: first.rest.length > 1 && COMPOUND_GIVEN.test(name.first_name ?? ''),
   };
 }
+
+/** Two names of two letters or more joined by a hyphen, first in the field ('Jean-Claude'). */
+const COMPOUND_GIVEN = /^\s*\p{L}{2,}\s*-\s*\p{L}{2,}/u;
 
 /**
  * Every surname form a comparison should accept: the full surname, the full surname
