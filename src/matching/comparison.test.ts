@@ -60,6 +60,11 @@ describe('compare', () => {
     ['a second given name in the field', { given: ['MARIA', 'JOSE'] }, { given: 'other_given' }],
     ['another house number', { houseNumber: '14' }, { house: 'different' }],
     ['a street typo', { streetName: 'N MAIM ST' }, { street: 'typo' }],
+    [
+      'a street without its directional',
+      { streetName: 'MAIN ST' },
+      { street: 'different', streetPartial: true },
+    ],
     ['a conflicting unit', { unit: '4B' }, { unit: 'record_missing' }],
     ['no ZIP but the same city', { zip5: '' }, { locality: 'city_exact' }],
     [

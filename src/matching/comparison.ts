@@ -1,5 +1,5 @@
 import { jaroWinkler } from './jaro-winkler.ts';
-import { sameLetterStreet } from './normalize/address.ts';
+import { sameLetterStreet, streetMayBeOne } from './normalize/address.ts';
 import { givenNameBearers, isListedGivenName, mayNameEitherSex } from './normalize/person-name.ts';
 
 /**
@@ -45,7 +45,9 @@ export interface PersonFeatures {
  * 0014); 5 from 2026-11-25 again, Vietnamese and Chinese given names are listed
  * (curated.csv), so DUNG and HUNG are two names, and a compound first name against
  * its first part alone is marked `compoundCut` (ADR 0013, "Also decided: the sixth
- * session"). A model trained on other levels is not used.
+ * session"), and a street that lacks only its suffix or a directional is marked
+ * `streetPartial` (ADR 0014, the sixth hunt). A model trained on other levels is not
+ * used.
  */
 export const COMPARISON_VERSION = 5;
 
@@ -88,6 +90,12 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    * dropped the second part (not scored; ADR 0013).
    */
   compoundCut?: true;
+  /**
+   * The street is `different` only by a suffix or directional written on one side
+   * (MAIN against MAIN ST): a namesake there is counted as a rival (not scored; ADR
+   * 0014, the sixth session).
+   */
+  streetPartial?: true;
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -325,5 +333,8 @@ export function compare(
     ...(!req.suffix !== !rec.suffix ? { suffixOneSide: true } : {}),
     ...(givenEitherSex ? { givenEitherSex: true } : {}),
     ...(compoundCut ? { compoundCut: true } : {}),
+    ...(street === 'different' && streetMayBeOne(req.streetName, rec.streetName)
+      ? { streetPartial: true }
+      : {}),
   };
 }

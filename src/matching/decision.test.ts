@@ -155,6 +155,27 @@ describe('decide', () => {
     });
   });
 
+  it('counts a rival under the plausible threshold that the rival rule names', () => {
+    // J SMITH in the rear unit: an initial and a unit the request lacks weigh little.
+    const rear = candidate('REAR', { given: 'initial', unit: 'request_missing' }, 0.26);
+    expect(decide([candidate('A'), rear])).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['MATCH_AMBIGUOUS'],
+      rivals: [{ tin: 'REAR' }],
+    });
+    // ... unless the narrowing drops it, as it would a plausible one.
+    const dob = candidate('A', { dob: 'exact' });
+    expect(decide([dob, { ...rear, vector: { ...rear.vector, dob: 'different' } }])).toMatchObject({
+      outcome: 'CONFIRMED',
+    });
+    // A street lacking its suffix (12 MAIN for 12 MAIN ST).
+    const partial = candidate('JR', { street: 'different', streetPartial: true }, 0.45);
+    expect(decide([candidate('A'), partial])).toMatchObject({ reasons: ['MATCH_AMBIGUOUS'] });
+    // One at another house is no rival, whatever its name.
+    const elsewhere = candidate('B', { house: 'different' }, 0.3);
+    expect(decide([candidate('A'), elsewhere])).toMatchObject({ outcome: 'CONFIRMED' });
+  });
+
   it('narrows namesakes only by what one at the address shows', () => {
     // Two namesakes here; the exact given name only in another ZIP.
     const d = decide([

@@ -52,11 +52,12 @@ function addressAgrees(v: ComparisonVector): boolean {
 }
 
 /**
- * The house number and locality agree and the street is one typo away: most likely the
- * same house, its street misspelt on one return.
+ * The house number and locality agree and the street is one typo away, or differs only
+ * by a suffix or directional written on one side: most likely the same house, its
+ * street written otherwise on one return.
  */
-function streetTypoAtAddress(v: ComparisonVector): boolean {
-  return v.street === 'typo' && houseAndLocalityAgree(v);
+function streetNearlyAtAddress(v: ComparisonVector): boolean {
+  return (v.street === 'typo' || !!v.streetPartial) && houseAndLocalityAgree(v);
 }
 
 /** A candidate at the request's address whose name agrees: a namesake there. */
@@ -157,6 +158,11 @@ export function decide(
     .sort((a, b) => b.score.weight - a.score.weight);
   if (plausible.length === 0)
     return { outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'], best: null, rivals: [] };
+  // Candidates under the plausible threshold are never chosen, but one the rival rule
+  // would count still names a second person at the address: a son `J SMITH` in the
+  // rear unit weighs little (an initial, a unit the request lacks) and is still there.
+  // The narrowing applies to them as to the others.
+  let implausible = candidates.filter((c) => c.score.probability < t.plausible);
 
   // Namesakes at the address (a junior and a senior) before any narrowing.
   const namesakes = plausible.filter(atAddress).length > 1;
@@ -165,6 +171,7 @@ export function decide(
   // address shows narrows: one elsewhere tells nothing of who lives here.
   if (plausible.some((c) => c.vector.dob === 'exact' && atAddress(c))) {
     plausible = plausible.filter((c) => c.vector.dob !== 'different');
+    implausible = implausible.filter((c) => c.vector.dob !== 'different');
   }
   // So do the first given name, a middle name and a generational suffix the request
   // states, between namesakes. A step that drops the one whose date of birth agrees
@@ -176,6 +183,7 @@ export function decide(
     if (!plausible.some((c) => step.shows(c.vector, statesMiddle) && atAddress(c))) continue;
     const n = narrow(plausible, step.keeps);
     plausible = n.kept;
+    implausible = implausible.filter(step.keeps);
     if (n.droppedDobMatch) pointsApart ??= step.reason;
   }
   const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
@@ -203,14 +211,18 @@ export function decide(
   // review.
   // Nothing in the request tells them apart, so a reviewer could not either.
   // A rival written with an initial (J SMITH where JOHN SMITH was asked) may be him too,
-  // and one whose street is misspelt may live here too (ADR 0014).
-  const rivalAtAddress = rivals.find(
+  // and one whose street is misspelt, or lacks its suffix or a directional, may live
+  // here too (ADR 0014).
+  const rivalAtAddress = [...rivals, ...implausible].find(
     (r) =>
-      (addressAgrees(r.vector) || streetTypoAtAddress(r.vector)) &&
+      (addressAgrees(r.vector) || streetNearlyAtAddress(r.vector)) &&
       (nameAgrees(r.vector) || initialAgrees(r.vector)) &&
       r.vector.unit !== 'different',
   );
-  if (rivalAtAddress) return outcome('NOT_CONFIRMED', 'MATCH_AMBIGUOUS', best, rivals);
+  if (rivalAtAddress) {
+    const named = rivals.includes(rivalAtAddress) ? rivals : [...rivals, rivalAtAddress];
+    return outcome('NOT_CONFIRMED', 'MATCH_AMBIGUOUS', best, named);
+  }
 
   if (v.street !== 'exact') return outcome('PENDING_REVIEW', 'ADDRESS_DIFFERS', best, rivals);
   if (v.unit === 'request_missing')

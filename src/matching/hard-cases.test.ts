@@ -286,6 +286,20 @@ describe('hard cases: never confirmed', () => {
       [{ street: '7A Main St' }, { street: '7-A Main St' }],
     ],
     ['a namesake at 012 beside one at 12', {}, [{}, { street: '012 Main St' }]],
+    // The sixth hunt. A rival under the plausible threshold is still a second person here.
+    ['a namesake J Smith in the rear unit', {}, [{}, { first_name: 'J', unit: 'Rear' }]],
+    [
+      'a William John Smith in Apt B',
+      {},
+      [{}, { first_name: 'William', middle_name: 'John', unit: 'Apt B' }],
+    ],
+    // ... and one whose street lacks its suffix or a directional.
+    ['a John Smith Jr at 12 Main', {}, [{}, { last_name: 'Smith Jr', street: '12 Main' }]],
+    [
+      'a namesake at 12 Main St beside one at 12 N Main St',
+      { street: '12 N Main St' },
+      [{ street: '12 N Main St' }, { street: '12 Main St' }],
+    ],
     // ADR 0013, the fifth hunt. A son who goes by his second given name beside his father.
     [
       'John William beside a father John and a son William',

@@ -6,6 +6,7 @@ import {
   normaliseUnit,
   parseStreetLine,
   sameLetterStreet,
+  streetMayBeOne,
   zip5,
   type AddressKeys,
   type ParsedStreet,
@@ -320,6 +321,22 @@ describe('sameLetterStreet', () => {
     ['', '|||'],
   ])('%s → %s', (street, expected) => {
     expect(sameLetterStreet(street)).toBe(expected);
+  });
+});
+
+describe('streetMayBeOne', () => {
+  it.each<[string, string, boolean]>([
+    ['MAIN', 'MAIN ST', true],
+    ['MAIN ST', 'N MAIN ST', true],
+    ['MAIN ST', 'MAIN ST NW', true],
+    ['MAINSTREET', 'MAIN', true],
+    ['N MAIN ST', 'S MAIN ST', false],
+    ['MAIN AVE', 'MAIN ST', false],
+    ['MAIN ST', 'MAPLE ST', false],
+    ['', '', false],
+  ])('%s, %s → %s', (a, b, expected) => {
+    expect(streetMayBeOne(a, b)).toBe(expected);
+    expect(streetMayBeOne(b, a)).toBe(expected);
   });
 });
 

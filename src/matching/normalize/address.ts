@@ -53,6 +53,28 @@ export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoi
 export const sameLetterStreet: (streetName: string) => string = memoizeString(compactStreet);
 
 /**
+ * Two street names that may be one street with its suffix or a directional left off
+ * on one side ('MAIN' and 'MAIN ST', 'MAIN ST' and 'N MAIN ST'): the same name words,
+ * and each of directionals and suffix the same or written on one side only. Not
+ * evidence enough to confirm (N MAIN ST and MAIN ST may be two streets), but enough to
+ * count a namesake there as a rival (ADR 0014).
+ * @example streetMayBeOne('MAIN', 'MAIN ST') // true
+ * @example streetMayBeOne('MAIN AVE', 'MAIN ST') // false
+ */
+export function streetMayBeOne(a: string, b: string): boolean {
+  const [preA, nameA, suffixA, postA] = sameLetterStreet(a).split('|');
+  const [preB, nameB, suffixB, postB] = sameLetterStreet(b).split('|');
+  const agree = (x = '', y = '') => x === y || !x || !y;
+  return (
+    !!nameA &&
+    nameA === nameB &&
+    agree(preA, preB) &&
+    agree(suffixA, suffixB) &&
+    agree(postA, postB)
+  );
+}
+
+/**
  * A unit field as a unit key (unitKeyOf): 'Apt. 4-B' → '4B', '#12' → '12', 'Rear' →
  * 'REAR', 'Bldg 2 Apt 4' → 'BLDG 2 4', 'Flat 4' → 'FLAT 4'; '' for '-', '#', 'Apt' or
  * 'N/A'.
