@@ -219,6 +219,21 @@ describe('compare', () => {
     expect(v).toMatchObject({ swapped: true, given: 'exact', middle: 'different' });
   });
 
+  it('marks a nickname row joining two names borne in their own right (JOHN, JONATHAN)', () => {
+    const v = compare(
+      person({ given: ['JONATHAN'] }),
+      person({ given: ['JOHN'] }),
+      givenNamesCompatible,
+    );
+    expect(v).toMatchObject({ given: 'nickname', givenTwoNames: true });
+    const bill = compare(
+      person({ given: ['BILL'] }),
+      person({ given: ['WILLIAM'] }),
+      givenNamesCompatible,
+    );
+    expect(bill.givenTwoNames).toBeUndefined();
+  });
+
   it('marks a spelling typo both sexes bear (KYLE, KYLIE)', () => {
     const v = compare(
       person({ given: ['KYLE'] }),

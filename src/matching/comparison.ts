@@ -1,6 +1,11 @@
 import { jaroWinkler } from './jaro-winkler.ts';
 import { sameLetterStreet, streetMayBeOne } from './normalize/address.ts';
-import { givenNameBearers, isListedGivenName, mayNameEitherSex } from './normalize/person-name.ts';
+import {
+  givenNameBearers,
+  isListedGivenName,
+  mayNameEitherSex,
+  mayNameTwoPeople,
+} from './normalize/person-name.ts';
 
 /**
  * What the engine compares of one person at one address, already normalised
@@ -46,8 +51,10 @@ export interface PersonFeatures {
  * (curated.csv), so DUNG and HUNG are two names, and a compound first name against
  * its first part alone is marked `compoundCut` (ADR 0013, "Also decided: the sixth
  * session"), and a street that lacks only its suffix or a directional is marked
- * `streetPartial` (ADR 0014, the sixth hunt). A model trained on other levels is not
- * used.
+ * `streetPartial` (ADR 0014, the sixth hunt); two names with nicknames of their own
+ * are a `nickname` only by a row joining them (JOHN and NATHAN are not), and one
+ * joining two names borne in their own right is marked `givenTwoNames` (ADR 0013, the
+ * sixth session). A model trained on other levels is not used.
  */
 export const COMPARISON_VERSION = 5;
 
@@ -84,6 +91,12 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    * name her husband or her brother (not scored; ADR 0013).
    */
   givenEitherSex?: true;
+  /**
+   * The first given names are a `nickname` of each other by a row joining two names each
+   * borne in its own right (JOHN and JONATHAN, LISA and MELISSA): the request may name a
+   * father or a sister (not scored; ADR 0013, the sixth session).
+   */
+  givenTwoNames?: true;
   /**
    * One side's first given name is compound (JEAN-CLAUDE), the other has its first part
    * alone and no second given name (JEAN): the father JEAN as often as the son who
@@ -267,6 +280,7 @@ export function compare(
   const reqGiven = swapped ? req.surnames : req.given;
   const givenEitherSex =
     (given === 'nickname' || given === 'typo') && mayNameEitherSex(reqGiven[0]!, rec.given[0]!);
+  const givenTwoNames = given === 'nickname' && mayNameTwoPeople(reqGiven[0]!, rec.given[0]!);
   const compoundCut =
     !swapped &&
     (given === 'exact' || given === 'nickname' || given === 'typo') &&
@@ -332,6 +346,7 @@ export function compare(
     middle,
     ...(!req.suffix !== !rec.suffix ? { suffixOneSide: true } : {}),
     ...(givenEitherSex ? { givenEitherSex: true } : {}),
+    ...(givenTwoNames ? { givenTwoNames: true } : {}),
     ...(compoundCut ? { compoundCut: true } : {}),
     ...(street === 'different' && streetMayBeOne(req.streetName, rec.streetName)
       ? { streetPartial: true }

@@ -126,6 +126,16 @@ describe('decide', () => {
     ).toMatchObject({ outcome: 'CONFIRMED' });
   });
 
+  it('confirms two names each borne in its own right only when the date of birth agrees', () => {
+    expect(decide([candidate('A', { given: 'nickname', givenTwoNames: true })])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['NAME_UNCERTAIN'],
+    });
+    expect(
+      decide([candidate('A', { given: 'nickname', givenTwoNames: true, dob: 'exact' })]),
+    ).toMatchObject({ outcome: 'CONFIRMED' });
+  });
+
   it('confirms a compound first name against its first part alone only when the date of birth agrees', () => {
     expect(decide([candidate('A', { compoundCut: true })])).toMatchObject({
       outcome: 'PENDING_REVIEW',

@@ -248,6 +248,10 @@ export function decide(
   // that agrees tells (ADR 0013).
   if (v.givenEitherSex && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
+  // Two names each borne in its own right, joined by a nickname row (JOHN for JONATHAN,
+  // LISA for MELISSA): the father or the sister. A date of birth that agrees tells.
+  if (v.givenTwoNames && v.dob !== 'exact')
+    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   // A compound first name against its first part alone (JEAN-CLAUDE, JEAN): the father
   // or the son who dropped the second part. A date of birth that agrees tells.
   if (v.compoundCut && v.dob !== 'exact')

@@ -208,6 +208,20 @@ describe('hard cases: never confirmed', () => {
       { first_name: 'Jin', last_name: 'Wang' },
       [{ first_name: 'Jing', last_name: 'Wang' }],
     ],
+    // The sixth hunt. Nickname tables joining two names each borne in its own right.
+    ['Nathan against John', { first_name: 'Nathan' }, [{ first_name: 'John' }]],
+    ['Linda against Rosa', { first_name: 'Linda' }, [{ first_name: 'Rosa' }]],
+    ['Jonathan against John', { first_name: 'Jonathan' }, [{ first_name: 'John' }]],
+    ['Peter against Patrick', { first_name: 'Peter' }, [{ first_name: 'Patrick' }]],
+    ['Lisa against Melissa', { first_name: 'Lisa' }, [{ first_name: 'Melissa' }]],
+    // A nickname the lists do not know, linked to a man's name and a woman's.
+    ['Steve against Steph', { first_name: 'Steve' }, [{ first_name: 'Steph' }]],
+    [
+      'Ale against Alejandro',
+      { first_name: 'Ale', last_name: 'Garcia' },
+      [{ first_name: 'Alejandro', last_name: 'Garcia' }],
+    ],
+    ['Michael against Miguel', { first_name: 'Michael' }, [{ first_name: 'Miguel' }]],
     // A compound first name against its first part alone: the father or the son.
     [
       'Jean-Claude against Jean',
@@ -504,6 +518,13 @@ describe('hard cases: still confirmed', () => {
       ],
       'T1',
     ],
+    [
+      'Jonathan against John, the date of birth agreeing',
+      { first_name: 'Jonathan', dob: '1990-01-02' },
+      [{ first_name: 'John', dob: '1990-01-02' }],
+      'T0',
+    ],
+    ['Will against Bill', { first_name: 'Will' }, [{ first_name: 'Bill' }], 'T0'],
     [
       'Jean-Claude against Jean C',
       { first_name: 'Jean-Claude', last_name: 'Pierre' },

@@ -7,9 +7,11 @@ import {
   givenNameGroup,
   isListedGivenName,
   mayNameEitherSex,
+  mayNameTwoPeople,
   givenNamesCompatible,
   parsePersonName,
   surnameKeys,
+  TWO_NAMES_TABLE,
   type ParsedPersonName,
   type PersonNameInput,
 } from './person-name.ts';
@@ -281,7 +283,7 @@ describe('givenNamesCompatible', () => {
     ['Ti-Jean', 'Jean-Baptiste', true],
     // English list
     ['BILL', 'WILLIAM', true],
-    ['WILL', 'BILLY', true],
+    ['WILL', 'WILLIAM', true],
     ['PEGGY', 'MARGARET', true],
     ['PEG', 'PEGGY', true],
     // not compatible
@@ -294,6 +296,12 @@ describe('givenNamesCompatible', () => {
     ['PACO', 'PEPE', false],
     ['LUPE', 'CHUY', false],
     ['JOSE', 'JOSEPH', false],
+    // Two names with nicknames of their own, met only under a longer name.
+    ['JOHN', 'NATHAN', false],
+    ['LINDA', 'ROSA', false],
+    ['MARIA', 'MARY', false],
+    // ... which costs two nicknames of one name that have nicknames of their own.
+    ['WILL', 'BILLY', false],
     ['J', 'JOSE', false],
     ['', '', false],
   ])('%j ~ %j: %s', (a, b, expected) => {
@@ -332,6 +340,42 @@ describe('nickname tables', () => {
     ]);
     expect(t.canonical.has('WILLIAM')).toBe(true);
     expect(t.canonical.has('BILL')).toBe(false);
+  });
+});
+
+describe('rows that join two names borne in their own right', () => {
+  const lines = [
+    'jonathan,has_nickname,john',
+    'jonathan,has_nickname,nathan',
+    'john,has_nickname,jack',
+    'nathan,has_nickname,nate',
+    'william,has_nickname,bill',
+  ];
+
+  it('reads the pairs, each a row of the tables', () => {
+    const t = buildNicknameTables([{ name: 'test.csv', lines }], new Map(), {
+      name: 'two.csv',
+      lines: ['name1,name2', '# a comment', 'john,jonathan'],
+    });
+    expect([...t.twoNames]).toEqual(['JOHN|JONATHAN']);
+    expect(t.formals.has('JOHN') && t.formals.has('NATHAN')).toBe(true);
+  });
+
+  it('rejects a pair the tables do not join, numbering the entry', () => {
+    const build = (row: string) => () =>
+      buildNicknameTables([{ name: 'test.csv', lines }], new Map(), {
+        name: 'two.csv',
+        lines: ['name1,name2', 'john,jonathan', row],
+      });
+    expect(build('john,nathan')).toThrow(/two\.csv entry 2: .*john,nathan/);
+    expect(build('john')).toThrow(/two\.csv entry 2/);
+  });
+
+  it('marks the engine’s pairs', () => {
+    expect(readList(TWO_NAMES_TABLE)[0]).toBe('name1,name2');
+    expect(mayNameTwoPeople('John', 'Jonathan')).toBe(true);
+    expect(mayNameTwoPeople('MELISSA', 'LISA')).toBe(true);
+    expect(mayNameTwoPeople('BILL', 'WILLIAM')).toBe(false);
   });
 });
 
@@ -403,6 +447,10 @@ describe('who bears a given name (ADR 0013)', () => {
     ['BILL', 'WILLIAM', false],
     ['PEPE', 'JOSE', false],
     ['LUPE', 'GUADALUPE', false],
+    // Unknown to the lists, linked by the tables to a man's name and a woman's.
+    ['STEPH', 'STEVE', true],
+    ['STEPH', 'STEPHEN', true],
+    ['ALE', 'ALEJANDRO', true],
   ])('%s and %s may name a man and a woman: %s', (a, b, expected) => {
     expect(mayNameEitherSex(a, b)).toBe(expected);
     expect(mayNameEitherSex(b, a)).toBe(expected);

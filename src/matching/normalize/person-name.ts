@@ -33,6 +33,12 @@ export const NICKNAME_TABLES = [
 ] as const;
 
 /**
+ * Rows of the nickname tables that join two names each borne in its own right (JOHN
+ * and JONATHAN, LISA and MELISSA), relative to data/ (see data/nicknames/SOURCE.md).
+ */
+export const TWO_NAMES_TABLE = 'nicknames/two-names.csv';
+
+/**
  * Lists of given names by the sex of the people who bear them, relative to data/ (see
  * data/given-names/SOURCE.md): the Moby lists, and curated rows that add names they
  * lack and correct the sex of a few they give wrongly for US records.
@@ -294,6 +300,10 @@ interface NicknameTables {
   formalsOf: Map<string, Set<string>>;
   /** Names with nicknames of their own that are not a shortening of a longer name. */
   canonical: Set<string>;
+  /** Names with nicknames of their own (JOHN, NATHAN, BILL). */
+  formals: Set<string>;
+  /** Linked pairs of names each borne in its own right, as `A|B` with A before B. */
+  twoNames: Set<string>;
   groups: Map<string, ReadonlySet<string>>;
 }
 
@@ -347,14 +357,22 @@ function oppositeSexes(sexes: ReadonlyMap<string, BearerSexes>, a: string, b: st
   return (sa === 'M' && sb === 'F') || (sa === 'F' && sb === 'M');
 }
 
+/** The key of an unordered pair of given names. */
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
 /**
  * Parses the nickname CSV lines (`formal,has_nickname,nickname`), failing on a bad row.
  * A row joining a name only men bear to one only women bear (WILLIAM and WILMA, JACK and
- * JACQUELINE, by `sexes`) is left out: it names two people (ADR 0013).
+ * JACQUELINE, by `sexes`) is left out: it names two people (ADR 0013). `twoNames`
+ * (`name1,name2`) lists rows that join two names each borne in its own right; each
+ * must be a row of the tables, or the build fails.
  */
 export function buildNicknameTables(
   files: { name: string; lines: string[] }[],
   sexes: ReadonlyMap<string, BearerSexes> = new Map(),
+  twoNames: { name: string; lines: string[] } = { name: TWO_NAMES_TABLE, lines: [] },
 ): NicknameTables {
   const linked = new Map<string, Set<string>>();
   const formalsOf = new Map<string, Set<string>>();
@@ -383,7 +401,22 @@ export function buildNicknameTables(
       (f) => ![...(formalsOf.get(f) ?? [])].some((parent) => parent.length > f.length),
     ),
   );
-  return { linked, formalsOf, canonical, groups: new Map() };
+  const pairs = new Set<string>();
+  let entry = 0;
+  for (const line of twoNames.lines) {
+    if (line.startsWith('#') || line === 'name1,name2') continue;
+    entry++;
+    const cells = line.split(',');
+    const a = cells.length === 2 ? givenKey(cells[0]!) : '';
+    const b = cells.length === 2 ? givenKey(cells[1]!) : '';
+    if (!a || !b || !linked.get(a)?.has(b)) {
+      throw new Error(
+        `${twoNames.name} entry ${entry}: expected name1,name2 joined by a row of the nickname tables: ${line}`,
+      );
+    }
+    pairs.add(pairKey(a, b));
+  }
+  return { linked, formalsOf, canonical, formals, twoNames: pairs, groups: new Map() };
 }
 
 let loadedSexes: Map<string, BearerSexes> | undefined;
@@ -403,6 +436,7 @@ function tables(): NicknameTables {
   loaded ??= buildNicknameTables(
     NICKNAME_TABLES.map((name) => ({ name, lines: readList(name) })),
     bearerSexes(),
+    { name: TWO_NAMES_TABLE, lines: readList(TWO_NAMES_TABLE) },
   );
   return loaded;
 }
@@ -453,15 +487,46 @@ export function givenNameBearers(token: string): BearerSexes | undefined {
 /**
  * Whether two different given names, compatible by the tables, may name a man and a
  * woman: between them, both sexes bear them. PAT for PATRICIA may be her husband
- * PATRICK; JEAN for JANE may be a man. Names the lists do not know (PEPE, LUPE) say
- * nothing either way (ADR 0013).
+ * PATRICK; JEAN for JANE may be a man; STEPH, which the lists do not know, is linked to
+ * STEPHEN and STEPHANIE. Names the lists do not know and the tables link to no name
+ * only one sex bears (PEPE, LUPE) say nothing either way (ADR 0013).
  * @example mayNameEitherSex('PAT', 'PATRICIA') // true
  * @example mayNameEitherSex('BILL', 'WILLIAM') // false
  */
 export function mayNameEitherSex(a: string, b: string): boolean {
-  const sa = givenNameBearers(a);
-  const sb = givenNameBearers(b);
+  const sa = bearersOrLinked(a);
+  const sb = bearersOrLinked(b);
   return !!sa && !!sb && (sa !== sb || sa === 'MF');
+}
+
+/**
+ * Who bears a given name by the lists or, for a name they do not know, by the names
+ * the nickname tables link it to that only men or only women bear: STEPH (Stephen,
+ * Stephanie) and ALE (Alejandro, Alejandra) are borne by both (the sixth session).
+ */
+function bearersOrLinked(token: string): BearerSexes | undefined {
+  const key = givenKey(token);
+  const listed = bearerSexes().get(key);
+  if (listed) return listed;
+  let men = false;
+  let women = false;
+  for (const name of tables().linked.get(key) ?? []) {
+    const sex = bearerSexes().get(name);
+    if (sex === 'M') men = true;
+    if (sex === 'F') women = true;
+  }
+  return men && women ? 'MF' : men ? 'M' : women ? 'F' : undefined;
+}
+
+/**
+ * Whether two given names the tables join are each borne in its own right (JOHN and
+ * JONATHAN, LISA and MELISSA, MICHAEL and MIGUEL: data/nicknames/two-names.csv): a
+ * father and a son, or two sisters, may bear them at one address.
+ * @example mayNameTwoPeople('JOHN', 'JONATHAN') // true
+ * @example mayNameTwoPeople('BILL', 'WILLIAM') // false
+ */
+export function mayNameTwoPeople(a: string, b: string): boolean {
+  return tables().twoNames.has(pairKey(givenKey(a), givenKey(b)));
 }
 
 /**
@@ -478,6 +543,10 @@ export function givenNamesCompatible(a: string, b: string): boolean {
   if (ka === kb) return true;
   const t = tables();
   if (t.linked.get(ka)?.has(kb)) return true;
+  // Two names with nicknames of their own meet only through a row listing one with the
+  // other: JOHN and NATHAN are both listed under JOHNATHAN, LINDA and ROSA under
+  // ROSALINDA, and each is a name in its own right (the sixth session).
+  if (t.formals.has(ka) && t.formals.has(kb)) return false;
   const gb = groupOf(t, kb);
   for (const f of groupOf(t, ka)) if (gb.has(f)) return true;
   return false;
