@@ -380,6 +380,39 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
+  it('0015 marks the care-of street lines of addresses of record indexed before', async () => {
+    const { db, close } = await openBefore('0014-compound-given-names');
+    try {
+      await insertReturns(db, [
+        ['000000001', 2024, 'John', 'Smith', 'c/o Mary Jones, 12 Main St', ''],
+        ['000000002', 2024, 'Ann', 'Lee', '14 Main St', ''],
+      ]);
+      // As indexed before 0015: the same features, without the mark.
+      const at = { city: 'Reno', state: 'NV', zip: '89501' };
+      const { careOf: mark, ...before } = personFeatures({
+        ...at,
+        first_name: 'John',
+        last_name: 'Smith',
+        street: 'c/o Mary Jones, 12 Main St',
+      });
+      expect(mark).toBe(true);
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, ${JSON.stringify(before)}::json)`.execute(db);
+
+      await migrateUpTo(db, '0015-care-of-addresses');
+
+      const marks = await sql<{ tin: string; mark: string | null; house: string }>`
+        select tin, features->>'careOf' as mark, features->>'houseNumber' as house
+          from taxpayer_features order by tin`.execute(db);
+      expect(marks.rows).toEqual([
+        { tin: '000000001', mark: 'true', house: '12' },
+        { tin: '000000002', mark: null, house: '14' },
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
   it('reindexing reads the latest return of each TIN, a TIN cut by the page left for the next', async () => {
     const { db, close } = await openBefore('0012-unit-keys');
     try {

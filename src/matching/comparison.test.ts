@@ -60,6 +60,7 @@ describe('compare', () => {
     ['a second given name in the field', { given: ['MARIA', 'JOSE'] }, { given: 'other_given' }],
     ['another house number', { houseNumber: '14' }, { house: 'different' }],
     ['a street typo', { streetName: 'N MAIM ST' }, { street: 'typo' }],
+    ['a care-of line', { careOf: true as const }, { street: 'exact', careOf: true }],
     [
       'a street without its directional',
       { streetName: 'MAIN ST' },

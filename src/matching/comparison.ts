@@ -27,6 +27,12 @@ export interface PersonFeatures {
    */
   givenCompound?: true;
   houseNumber: string;
+  /**
+   * The street line names a recipient (care of, attention): the address is someone
+   * else's, where the person may not live; absent otherwise, and in features indexed
+   * before migration 0015.
+   */
+  careOf?: true;
   streetName: string;
   unit: string;
   city: string;
@@ -51,7 +57,8 @@ export interface PersonFeatures {
  * (curated.csv), so DUNG and HUNG are two names, and a compound first name against
  * its first part alone is marked `compoundCut` (ADR 0013, "Also decided: the sixth
  * session"), and a street that lacks only its suffix or a directional is marked
- * `streetPartial` (ADR 0014, the sixth hunt); two names with nicknames of their own
+ * `streetPartial` and a street line naming a recipient `careOf` (ADR 0014, the sixth
+ * hunt); two names with nicknames of their own
  * are a `nickname` only by a row joining them (JOHN and NATHAN are not), and one
  * joining two names borne in their own right is marked `givenTwoNames` (ADR 0013, the
  * sixth session). A model trained on other levels is not used.
@@ -109,6 +116,8 @@ export type ComparisonVector = { [F in Field]: Level<F> } & {
    * 0014, the sixth session).
    */
   streetPartial?: true;
+  /** Either side's street line names a recipient (care of, attention): not scored. */
+  careOf?: true;
 };
 
 /** Given names that are nicknames or variants of each other (a table lookup). */
@@ -351,5 +360,6 @@ export function compare(
     ...(street === 'different' && streetMayBeOne(req.streetName, rec.streetName)
       ? { streetPartial: true }
       : {}),
+    ...(req.careOf || rec.careOf ? { careOf: true } : {}),
   };
 }

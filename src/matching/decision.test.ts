@@ -165,6 +165,13 @@ describe('decide', () => {
     });
   });
 
+  it('reviews an address in care of someone else', () => {
+    expect(decide([candidate('A', { careOf: true })])).toMatchObject({
+      outcome: 'PENDING_REVIEW',
+      reasons: ['ADDRESS_CARE_OF'],
+    });
+  });
+
   it('counts a rival under the plausible threshold that the rival rule names', () => {
     // J SMITH in the rear unit: an initial and a unit the request lacks weigh little.
     const rear = candidate('REAR', { given: 'initial', unit: 'request_missing' }, 0.26);

@@ -225,6 +225,9 @@ export function decide(
   }
 
   if (v.street !== 'exact') return outcome('PENDING_REVIEW', 'ADDRESS_DIFFERS', best, rivals);
+  // Mail in care of someone else ('c/o Mary Jones, 12 Main St'): the address agrees, but
+  // it is hers; whether he lives there is for a person to judge.
+  if (v.careOf) return outcome('PENDING_REVIEW', 'ADDRESS_CARE_OF', best, rivals);
   if (v.unit === 'request_missing')
     return outcome('PENDING_REVIEW', 'UNIT_UNCERTAIN', best, rivals);
   if (!nameAgrees(v))

@@ -42,6 +42,7 @@ export function personFeatures(p: PersonRecord): PersonFeatures {
     suffix: name.suffix,
     ...(name.compoundGiven ? { givenCompound: true as const } : {}),
     houseNumber: houseKey(street.houseNumber),
+    ...(street.careOf ? { careOf: true as const } : {}),
     streetName: street.streetName,
     unit: address.unit_key,
     city: address.city_key,

@@ -300,7 +300,10 @@ describe('hard cases: never confirmed', () => {
       [{ street: '7A Main St' }, { street: '7-A Main St' }],
     ],
     ['a namesake at 012 beside one at 12', {}, [{}, { street: '012 Main St' }]],
-    // The sixth hunt. A rival under the plausible threshold is still a second person here.
+    // The sixth hunt. Mail in care of someone else: the address is hers.
+    ['John Smith c/o Mary Jones', {}, [{ street: 'c/o Mary Jones, 12 Main St' }]],
+    ['John Smith, Attn: Mary Jones', {}, [{ street: 'Attn: Mary Jones 12 Main St' }]],
+    // A rival under the plausible threshold is still a second person here.
     ['a namesake J Smith in the rear unit', {}, [{}, { first_name: 'J', unit: 'Rear' }]],
     [
       'a William John Smith in Apt B',

@@ -13,7 +13,7 @@ import {
 } from './address.ts';
 
 describe('parseStreetLine', () => {
-  it.each<[string, ParsedStreet]>([
+  it.each<[string, Omit<ParsedStreet, 'careOf'>]>([
     ['123 Main St', { houseNumber: '123', streetName: 'MAIN ST', unit: '' }],
     ['123 Main Street', { houseNumber: '123', streetName: 'MAIN ST', unit: '' }],
     ['123 North Main Street', { houseNumber: '123', streetName: 'N MAIN ST', unit: '' }],
@@ -34,7 +34,19 @@ describe('parseStreetLine', () => {
     ['123A', { houseNumber: '123A', streetName: '', unit: '' }],
     ['', { houseNumber: '', streetName: '', unit: '' }],
   ])('%j → %j', (street, expected) => {
-    expect(parseStreetLine(street)).toEqual(expected);
+    expect(parseStreetLine(street)).toEqual({ ...expected, careOf: false });
+  });
+
+  it.each([
+    ['c/o Mary Jones, 12 Main St', true],
+    ['C/O MARY JONES 12 MAIN ST', true],
+    ['Attn: Mary Jones, 12 Main St', true],
+    ['Care of Mary Jones, 12 Main St', true],
+    ['Erin Johnson c/o DTZ Suite 1800 77 W Wacker Dr', true],
+    ['12 Co Rd 5', false],
+    ['12 Care St', false],
+  ])('%j names a recipient: %s', (street, careOf) => {
+    expect(parseStreetLine(street)).toMatchObject({ houseNumber: expect.any(String), careOf });
   });
 });
 
@@ -262,16 +274,19 @@ describe('parseStreetLine: regressions', () => {
       houseNumber: '100',
       streetName: 'N FRONT ST',
       unit: '',
+      careOf: false,
     });
     expect(parseStreetLine('100 N Pier Rd')).toEqual({
       houseNumber: '100',
       streetName: 'N PIER RD',
       unit: '',
+      careOf: false,
     });
     expect(parseStreetLine('9 Lower Rd')).toEqual({
       houseNumber: '9',
       streetName: 'LOWER RD',
       unit: '',
+      careOf: false,
     });
   });
 
@@ -286,6 +301,7 @@ describe('parseStreetLine: regressions', () => {
       houseNumber: '100',
       streetName: 'N FRONT ST',
       unit: '2',
+      careOf: false,
     });
     expect(parseStreetLine('5 Oak Ave Unit C').unit).toBe('C');
   });
@@ -295,6 +311,7 @@ describe('parseStreetLine: regressions', () => {
       houseNumber: '12-14',
       streetName: 'MAIN ST',
       unit: '',
+      careOf: false,
     });
   });
 });

@@ -2,6 +2,7 @@ import { memoizeString } from './memo.ts';
 import { foldText } from './text.ts';
 import {
   compactStreet,
+  namesRecipient,
   parseUsStreetLine,
   unitKeyOf,
   standardiseState,
@@ -26,6 +27,8 @@ export interface ParsedStreet {
    * addressKeys takes off the address's own city, state and ZIP at its end.
    */
   unit: string;
+  /** The line names a recipient: care of, attention (namesRecipient). */
+  careOf: boolean;
 }
 
 /**
@@ -41,6 +44,7 @@ export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoi
       houseNumber: a.houseNumber,
       streetName: streetLine(a),
       unit: unitKey,
+      careOf: namesRecipient(street),
     });
   },
 );

@@ -1452,6 +1452,20 @@ function isRecipient(p: readonly string[]): boolean {
   return RECIPIENT_MARKERS.has(p[0]!) || (p.length > 1 && RECIPIENT_MARKERS.has(`${p[0]} ${p[1]}`));
 }
 
+/**
+ * Whether a line names a recipient anywhere, in care of whom or for whose attention mail
+ * goes ('c/o Mary Jones, 12 Main St', 'Erin Johnson c/o DTZ 77 W Wacker Dr'): the parser
+ * drops those words, but the address is then someone else's, where the person may not
+ * live (ADR 0014, the sixth hunt).
+ * @example namesRecipient('c/o Mary Jones, 12 Main St') // true
+ */
+export function namesRecipient(line: string): boolean {
+  const words = tokenize(line).map((t) => t.t);
+  return words.some(
+    (w, i) => RECIPIENT_MARKERS.has(w) || RECIPIENT_MARKERS.has(`${w} ${words[i + 1] ?? ''}`),
+  );
+}
+
 /** Drops leading attention / care-of parts, or the attention words within the first part. */
 function dropRecipients(parts: string[][]): string[][] {
   const out = [...parts];
