@@ -106,42 +106,17 @@ describe('decide', () => {
     expect(decide([candidate('A', { middle: 'same' })]).outcome).toBe('CONFIRMED');
   });
 
-  it('confirms a suffix on one side only when the date of birth agrees', () => {
-    expect(decide([candidate('A', { suffixOneSide: true })])).toMatchObject({
+  it.each<[string, Partial<ComparisonVector>]>([
+    ['a suffix on one side only', { suffixOneSide: true }],
+    ['a nickname both sexes bear', { given: 'nickname', givenEitherSex: true }],
+    ['two names each borne in its own right', { given: 'nickname', givenTwoNames: true }],
+    ['a compound first name against its first part alone', { compoundCut: true }],
+  ])('confirms %s only when the date of birth agrees', (_what, names) => {
+    expect(decide([candidate('A', names)])).toMatchObject({
       outcome: 'PENDING_REVIEW',
       reasons: ['NAME_UNCERTAIN'],
     });
-    expect(decide([candidate('A', { suffixOneSide: true, dob: 'exact' })])).toMatchObject({
-      outcome: 'CONFIRMED',
-    });
-  });
-
-  it('confirms a nickname both sexes bear only when the date of birth agrees', () => {
-    expect(decide([candidate('A', { given: 'nickname', givenEitherSex: true })])).toMatchObject({
-      outcome: 'PENDING_REVIEW',
-      reasons: ['NAME_UNCERTAIN'],
-    });
-    expect(
-      decide([candidate('A', { given: 'nickname', givenEitherSex: true, dob: 'exact' })]),
-    ).toMatchObject({ outcome: 'CONFIRMED' });
-  });
-
-  it('confirms two names each borne in its own right only when the date of birth agrees', () => {
-    expect(decide([candidate('A', { given: 'nickname', givenTwoNames: true })])).toMatchObject({
-      outcome: 'PENDING_REVIEW',
-      reasons: ['NAME_UNCERTAIN'],
-    });
-    expect(
-      decide([candidate('A', { given: 'nickname', givenTwoNames: true, dob: 'exact' })]),
-    ).toMatchObject({ outcome: 'CONFIRMED' });
-  });
-
-  it('confirms a compound first name against its first part alone only when the date of birth agrees', () => {
-    expect(decide([candidate('A', { compoundCut: true })])).toMatchObject({
-      outcome: 'PENDING_REVIEW',
-      reasons: ['NAME_UNCERTAIN'],
-    });
-    expect(decide([candidate('A', { compoundCut: true, dob: 'exact' })])).toMatchObject({
+    expect(decide([candidate('A', { ...names, dob: 'exact' })])).toMatchObject({
       outcome: 'CONFIRMED',
     });
   });

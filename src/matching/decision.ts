@@ -125,6 +125,18 @@ const NARROWING_STEPS: readonly {
   },
 ];
 
+/**
+ * Names that agree but may name a relative at the address: a Jr or Sr on one side only
+ * (the father or the son); a nickname or spelling men and women both bear (PAT for
+ * PATRICIA, KYLE for KYLIE: her husband or brother, ADR 0013); two names each borne in
+ * its own right joined by a nickname row (JOHN for JONATHAN, LISA for MELISSA: the
+ * father or the sister); a compound first name against its first part alone
+ * (JEAN-CLAUDE, JEAN: the father or the son who dropped the second part).
+ */
+function pointsAtARelative(v: ComparisonVector): boolean {
+  return !!(v.suffixOneSide || v.givenEitherSex || v.givenTwoNames || v.compoundCut);
+}
+
 function nameAgrees(v: ComparisonVector): boolean {
   return (
     (v.surname === 'exact' || v.surname === 'part' || v.surname === 'typo') &&
@@ -140,11 +152,11 @@ function nameAgrees(v: ComparisonVector): boolean {
 /**
  * Precision first. CONFIRMED only when one taxpayer's address of record agrees
  * on the name and the full address, scores above the threshold, and no other
- * plausible taxpayer remains after narrowing by date of birth. A conflicting unit,
- * suffix (Jr/Sr) or date of birth never confirms; neither do two candidates, a
- * second given name alone, second given names that differ, or a suffix on one side
- * only without an agreeing date of birth (ADR 0012), nor a nickname or spelling both
- * sexes bear without one (ADR 0013).
+ * taxpayer at the address with a compatible name remains after narrowing, plausible
+ * or not (ADR 0014). A conflicting unit, suffix (Jr/Sr) or date of birth never
+ * confirms; neither do two candidates, a second given name alone, second given names
+ * that differ, or names that may point at a relative (pointsAtARelative) without an
+ * agreeing date of birth (ADR 0012, ADR 0013), nor an address in care of someone else.
  * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
  * @example decide(candidates.map((c) => ({ tin, vector, score })))
  */
@@ -242,22 +254,9 @@ export function decide(
   // Both name a second given name and they differ (JOSE LUIS, JOSE ANTONIO): a father
   // and a son as often as one person written two ways.
   if (v.middle === 'different') return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
-  // A Jr or Sr on one side only: the other may be the father or the son. A date of
-  // birth that agrees tells which; without one a person decides.
-  if (v.suffixOneSide && v.dob !== 'exact')
-    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
-  // A nickname or spelling men and women both bear (PAT for PATRICIA, KYLE for KYLIE):
-  // the request may name her husband or brother, who need not file. A date of birth
-  // that agrees tells (ADR 0013).
-  if (v.givenEitherSex && v.dob !== 'exact')
-    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
-  // Two names each borne in its own right, joined by a nickname row (JOHN for JONATHAN,
-  // LISA for MELISSA): the father or the sister. A date of birth that agrees tells.
-  if (v.givenTwoNames && v.dob !== 'exact')
-    return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
-  // A compound first name against its first part alone (JEAN-CLAUDE, JEAN): the father
-  // or the son who dropped the second part. A date of birth that agrees tells.
-  if (v.compoundCut && v.dob !== 'exact')
+  // Names that may point at a relative who need not file: a date of birth that agrees
+  // tells which; without one a person decides.
+  if (pointsAtARelative(v) && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }
