@@ -413,6 +413,36 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
+  it('0016 keeps apart the two numbers of a unit field indexed joined', async () => {
+    const { db, close } = await openBefore('0015-care-of-addresses');
+    try {
+      await insertReturns(db, [['000000001', 2024, 'John', 'Smith', '12 Main St', '1 2']]);
+      // As indexed before 0016: building 1, apartment 2 read as apartment 12.
+      const features = personFeatures({
+        first_name: 'John',
+        last_name: 'Smith',
+        street: '12 Main St',
+        unit: '1 2',
+        city: 'Reno',
+        state: 'NV',
+        zip: '89501',
+      });
+      expect(features.unit).toBe('1 2');
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, ${JSON.stringify({ ...features, unit: '12' })}::json)`.execute(
+        db,
+      );
+
+      await migrateUpTo(db, '0016-unit-numbers-apart');
+
+      const units = await sql<{ unit: string }>`
+        select features->>'unit' as unit from taxpayer_features`.execute(db);
+      expect(units.rows).toEqual([{ unit: '1 2' }]);
+    } finally {
+      await close();
+    }
+  });
+
   it('reindexing reads the latest return of each TIN, a TIN cut by the page left for the next', async () => {
     const { db, close } = await openBefore('0012-unit-keys');
     try {

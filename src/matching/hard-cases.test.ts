@@ -300,7 +300,9 @@ describe('hard cases: never confirmed', () => {
       [{ street: '7A Main St' }, { street: '7-A Main St' }],
     ],
     ['a namesake at 012 beside one at 12', {}, [{}, { street: '012 Main St' }]],
-    // The sixth hunt. Mail in care of someone else: the address is hers.
+    // The sixth hunt. A unit field of two numbers is not the unit of both joined.
+    ['unit 1 2 against Apt 12', { unit: '1 2' }, [{ unit: 'Apt 12' }]],
+    // Mail in care of someone else: the address is hers.
     ['John Smith c/o Mary Jones', {}, [{ street: 'c/o Mary Jones, 12 Main St' }]],
     ['John Smith, Attn: Mary Jones', {}, [{ street: 'Attn: Mary Jones 12 Main St' }]],
     // A rival under the plausible threshold is still a second person here.

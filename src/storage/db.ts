@@ -17,6 +17,7 @@ import * as unitKeys from './migrations/0012-unit-keys.ts';
 import * as unitsTheLineNames from './migrations/0013-units-the-line-names.ts';
 import * as compoundGivenNames from './migrations/0014-compound-given-names.ts';
 import * as careOfAddresses from './migrations/0015-care-of-addresses.ts';
+import * as unitNumbersApart from './migrations/0016-unit-numbers-apart.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -83,6 +84,7 @@ const migrations: Record<string, Migration> = {
   '0013-units-the-line-names': unitsTheLineNames,
   '0014-compound-given-names': compoundGivenNames,
   '0015-care-of-addresses': careOfAddresses,
+  '0016-unit-numbers-apart': unitNumbersApart,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -63,6 +63,11 @@ describe('normaliseUnit', () => {
     ['Unit 2', '2'],
     ['#12', '12'],
     ['', ''],
+    // One identifier written apart is joined; two numbers stay apart (building 1, apt 2).
+    ['4 B', '4B'],
+    ['A 1', 'A1'],
+    ['1 2', '1 2'],
+    ['3 1/2', '3 1/2'],
   ])('%j → %j', (unit, expected) => {
     expect(normaliseUnit(unit)).toBe(expected);
   });

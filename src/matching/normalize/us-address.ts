@@ -1543,8 +1543,13 @@ function unitKeyFrom(units: readonly UnitMatch[], unreadWords: readonly string[]
       return UNITS_WITHOUT_ID.has(type) ? type : '';
     })
     .filter((w) => w && w !== '#' && !NO_UNIT.has(w));
+  // Words that are one identifier written apart ('4 B', 'A 1') are joined; two numbers
+  // stay apart, as in the street line ('1 2' is building 1, apartment 2, not 12).
   const key =
-    ids.length === 0 && rest.length > 0 && rest.every(isUnitIdWord)
+    ids.length === 0 &&
+    rest.length > 0 &&
+    rest.every(isUnitIdWord) &&
+    rest.filter((w) => /\d/.test(w)).length <= 1
       ? unitIdOf(rest)
       : [...ids, ...rest].join(' ');
   // APT 02 is APT 2.
