@@ -77,9 +77,9 @@ export async function matchPage(
       };
     });
     const decision = decide(scored, opts.thresholds ?? DEFAULT_THRESHOLDS, features);
-    const ranked = [...scored]
-      .sort((a, b) => b.score.weight - a.score.weight)
-      .slice(0, EXPLAINED_CANDIDATES);
+    // decide returns one of the candidates it was given (typed without their extras).
+    const chosen = scored.find((s) => s === decision.best) ?? null;
+    const ranked = explainedCandidates(scored, chosen);
     return {
       position,
       outcome: decision.outcome,
@@ -95,6 +95,22 @@ export async function matchPage(
   });
   clock.lap('score + decide');
   return proposals;
+}
+
+/**
+ * The candidates an outcome's evidence keeps: the one the decision chose first (the
+ * accounting books the disclosure to it, and an explanation shows it as rank 1), then
+ * the rest strongest first. The chosen one need not be the strongest: narrowing between
+ * namesakes can keep a son JEAN CLAUDE over a father JEAN who weighs more.
+ * @example explainedCandidates(scored, decision.best)[0] === decision.best
+ */
+export function explainedCandidates<C extends { score: { weight: number } }>(
+  scored: readonly C[],
+  chosen: C | null,
+): C[] {
+  const byWeight = [...scored].sort((a, b) => b.score.weight - a.score.weight);
+  const ordered = chosen ? [chosen, ...byWeight.filter((c) => c !== chosen)] : byWeight;
+  return ordered.slice(0, EXPLAINED_CANDIDATES);
 }
 
 /** Adds the time since the last lap to a part, when there are timings to keep. */

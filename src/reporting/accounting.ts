@@ -41,7 +41,10 @@ export interface ProposalInspections {
   position: number;
   /** TINs whose returns were read. */
   inspected: string[];
-  /** The engine's evidence: its candidates strongest first, each led by its TIN. */
+  /**
+   * The engine's evidence: its candidates, the one the decision chose first, each led by
+   * its TIN.
+   */
   evidence: { c: readonly (readonly [string, ...unknown[]])[] };
 }
 
