@@ -168,6 +168,16 @@ describe('decide', () => {
     expect(decide([candidate('A'), elsewhere])).toMatchObject({ outcome: 'CONFIRMED' });
   });
 
+  it('counts a namesake under the plausible threshold as a namesake', () => {
+    // JOHN SMITH JR born 1950: the senior born 1950, and a son born 1980 in Apt B.
+    const senior = candidate('SENIOR', { dob: 'exact', suffixOneSide: true });
+    const son = candidate('SON', { dob: 'different', unit: 'request_missing' }, 0.41);
+    expect(decide([senior, son], undefined, { suffix: 'JR' })).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['SUFFIX_CONFLICT'],
+    });
+  });
+
   it('narrows namesakes only by what one at the address shows', () => {
     // Two namesakes here; the exact given name only in another ZIP.
     const d = decide([

@@ -176,8 +176,9 @@ export function decide(
   // The narrowing applies to them as to the others.
   let implausible = candidates.filter((c) => c.score.probability < t.plausible);
 
-  // Namesakes at the address (a junior and a senior) before any narrowing.
-  const namesakes = plausible.filter(atAddress).length > 1;
+  // Namesakes at the address (a junior and a senior) before any narrowing, plausible or
+  // not: a son in the rear unit whose date of birth differs weighs little, and is there.
+  const namesakes = [...plausible, ...implausible].filter(atAddress).length > 1;
   // A date of birth narrows the candidates, never replaces the address: drop those
   // whose dob conflicts when one at the address agrees. Only what a namesake at the
   // address shows narrows: one elsewhere tells nothing of who lives here.

@@ -307,10 +307,17 @@ describe('hard cases: never confirmed', () => {
     ['John Smith, Attn: Mary Jones', {}, [{ street: 'Attn: Mary Jones 12 Main St' }]],
     // A rival under the plausible threshold is still a second person here.
     ['a namesake J Smith in the rear unit', {}, [{}, { first_name: 'J', unit: 'Rear' }]],
+    // The seventh hunt. Names and a date of birth pointing at two namesakes, the other
+    // in another unit of the house: a namesake whatever he weighs.
     [
-      'a William John Smith in Apt B',
-      {},
-      [{}, { first_name: 'William', middle_name: 'John', unit: 'Apt B' }],
+      'John Smith Jr born 1950, a John Smith born 1980 in Apt B',
+      { last_name: 'Smith Jr', dob: '1950-01-01' },
+      [{ dob: '1950-01-01' }, { dob: '1980-01-01', unit: 'Apt B' }],
+    ],
+    [
+      'John Smith Sr born 1980, a John Smith born 1950 in the rear unit',
+      { last_name: 'Smith Sr', dob: '1980-01-01' },
+      [{ dob: '1980-01-01' }, { dob: '1950-01-01', unit: 'Rear' }],
     ],
     // ... and one whose street lacks its suffix or a directional.
     ['a John Smith Jr at 12 Main', {}, [{}, { last_name: 'Smith Jr', street: '12 Main' }]],
@@ -530,6 +537,14 @@ describe('hard cases: still confirmed', () => {
       'T0',
     ],
     ['Will against Bill', { first_name: 'Will' }, [{ first_name: 'Bill' }], 'T0'],
+    [
+      // The first given name narrows over a shared second one (ADR 0012) wherever the
+      // other lives, as in one dwelling: the same outcome whatever the son weighs.
+      'John Smith beside a William John Smith in Apt B',
+      {},
+      [{}, { first_name: 'William', middle_name: 'John', unit: 'Apt B' }],
+      'T0',
+    ],
     [
       'Jean-Claude against Jean C',
       { first_name: 'Jean-Claude', last_name: 'Pierre' },
