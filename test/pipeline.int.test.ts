@@ -698,8 +698,15 @@ for (const kind of TEST_DATABASES) {
       expect(report.lambda).toBe(DEFAULT_MODEL.lambda);
       const trained = await modelByVersion(tg.db, report.version);
       expect(trained).toMatchObject({ lambda: DEFAULT_MODEL.lambda });
-      // No weaker level outweighs exact in what was stored.
+      // What was stored is constrained: no weaker level over exact, a missing date of
+      // birth weighing nothing.
+      const weight = (f: 'dob', l: string) =>
+        Math.log2(
+          (trained!.m[f] as Record<string, number>)[l]! /
+            (trained!.u[f] as Record<string, number>)[l]!,
+        );
       expect(keepAgreementOrder(trained!)).toEqual(trained);
+      expect(weight('dob', 'missing')).toBeCloseTo(0, 6);
     });
 
     it('passes over a model trained on earlier comparison levels until one is trained again', async () => {

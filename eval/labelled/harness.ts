@@ -23,6 +23,7 @@ import { blockingKeys } from '../../src/matching/features.ts';
 import { givenNamesCompatible } from '../../src/matching/given-names.ts';
 import { DEFAULT_MODEL } from '../../src/matching/model.ts';
 import {
+  constrainEstimated,
   estimateByEm,
   estimateMFromLabels,
   estimateU,
@@ -233,7 +234,7 @@ export function trainLabelled(train: PreparedRequest[], version: string): Traine
  * What `taxgate model train` would estimate on this store (training.ts): u from
  * pairs of different store entries that share a blocking key (at most 200,000), m
  * and λ by EM over the requests' candidate pairs (unlabelled), starting from the
- * default m.
+ * default m, then constrained as training does (constrainEstimated).
  */
 export function trainEm(
   store: InMemoryStore,
@@ -249,8 +250,11 @@ export function trainEm(
   const start: ModelParameters = { ...DEFAULT_MODEL, version, u };
   const out = em.length >= 1000 ? estimateByEm(em, start) : { parameters: start, iterations: 0 };
   return {
-    // As `model train`: m by EM, λ the documented prior (ADR 0012).
-    parameters: { ...out.parameters, version, lambda: DEFAULT_MODEL.lambda },
+    // As `model train`: m by EM, λ the documented prior (ADR 0012), constrained.
+    parameters: constrainEstimated(
+      { ...out.parameters, version, lambda: DEFAULT_MODEL.lambda },
+      DEFAULT_MODEL,
+    ),
     training: {
       u_store_pairs: uVectors.length,
       em_pairs: em.length,

@@ -6,6 +6,8 @@ import {
   estimateByEm,
   estimateMFromLabels,
   estimateU,
+  constrainEstimated,
+  DISAGREEMENTS,
   keepAgreementOrder,
   score,
   WEAKER_THAN_EXACT,
@@ -163,5 +165,43 @@ describe('keepAgreementOrder', () => {
 
   it('leaves the default model as it is', () => {
     expect(keepAgreementOrder(DEFAULT_MODEL)).toEqual(DEFAULT_MODEL);
+  });
+});
+
+describe('constrainEstimated', () => {
+  const w = (p: ModelParameters, field: Field, level: string) =>
+    Math.log2(
+      (p.m[field] as Record<string, number>)[level]! /
+        (p.u[field] as Record<string, number>)[level]!,
+    );
+  // What a trained model looked like (the seventh hunt): u from blocked pairs of stored
+  // returns, which all have a date of birth and one household's surname and address.
+  const estimated: ModelParameters = structuredClone({ ...DEFAULT_MODEL, version: 'fs-trained' });
+  estimated.u.dob = { exact: 0.004, missing: 0.0001, different: 0.9959 };
+  estimated.u.surname = { exact: 0.85, part: 0.05, typo: 0.05, different: 0.05 };
+  estimated.u.street = { exact: 0.99, typo: 0.0099, different: 0.0001 };
+  estimated.m.street = { exact: 0.9, typo: 0.05, different: 0.05 };
+  estimated.m.given = { ...estimated.m.given, nickname: 0.5, exact: 0.2 };
+
+  it('keeps the prior u of the surname and the address, which blocked pairs cannot tell', () => {
+    const c = constrainEstimated(estimated, DEFAULT_MODEL);
+    expect(c.u.surname).toEqual(DEFAULT_MODEL.u.surname);
+    expect(c.u.locality).toEqual(DEFAULT_MODEL.u.locality);
+    expect(w(estimated, 'dob', 'missing')).toBeGreaterThan(12);
+    expect(w(c, 'dob', 'missing')).toBeCloseTo(0, 9);
+  });
+
+  it('weighs no disagreement for one person and no weaker agreement over exact', () => {
+    const c = constrainEstimated(estimated, DEFAULT_MODEL);
+    for (const [field, levels] of Object.entries(DISAGREEMENTS) as [Field, string[]][])
+      for (const level of levels) expect(w(c, field, level)).toBeLessThanOrEqual(1e-9);
+    for (const [field, levels] of Object.entries(WEAKER_THAN_EXACT) as [Field, string[]][])
+      for (const level of levels)
+        expect(w(c, field, level)).toBeLessThanOrEqual(w(c, field, 'exact') + 1e-9);
+    for (const field of FIELDS) {
+      const sum = Object.values(c.u[field] as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(1, 6);
+    }
+    expect(c.m).toEqual(estimated.m);
   });
 });

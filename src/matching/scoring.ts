@@ -158,6 +158,74 @@ export function keepAgreementOrder(p: ModelParameters): ModelParameters {
   return { ...p, u: u as FieldProbabilities };
 }
 
+/**
+ * Levels that say the two disagree: evidence against one person, never for it.
+ * Estimated from the store, a rare one can come out for it: among blocked pairs of
+ * different taxpayers (mostly one household) a `different` street hardly occurs.
+ */
+export const DISAGREEMENTS: { readonly [F in Field]?: readonly Level<F>[] } = {
+  surname: ['different'],
+  given: ['different'],
+  house: ['different'],
+  street: ['different'],
+  unit: ['different', 'record_missing'],
+  locality: ['zip_different', 'zip_missing_city_different'],
+  dob: ['different'],
+  suffix: ['conflict'],
+};
+
+/**
+ * Fields whose u the store's blocked pairs cannot estimate, kept from the prior:
+ * blocking puts every pair at one house number and ZIP, and most blocked pairs of
+ * different taxpayers are one household, so agreeing on the address or the surname is
+ * as common among them as among matches (a trained surname `exact` weighed 0.03 bits).
+ * Every return has a ZIP too, so the levels of a request without one never occur.
+ */
+const U_FROM_PRIOR: readonly Field[] = ['surname', 'house', 'street', 'unit', 'locality'];
+
+/** Levels of a value missing on one side: they weigh nothing (u = m), as in Splink. */
+const NEUTRAL: { readonly [F in Field]?: readonly Level<F>[] } = {
+  dob: ['missing'],
+};
+
+type Table = Record<string, number>;
+
+/** u of one level set to `value`, the field's other levels scaled to sum to the rest. */
+function withU(u: Table, level: string, value: number): void {
+  const others = Object.keys(u).filter((l) => l !== level);
+  const rest = others.reduce((sum, l) => sum + u[l]!, 0);
+  const scale = rest > 0 ? (1 - value) / rest : 0;
+  for (const l of others) u[l] = Math.max(FLOOR, u[l]! * scale);
+  u[level] = value;
+}
+
+/**
+ * Estimated parameters made safe to score requests with (`taxgate model train`): the
+ * fields blocked pairs cannot estimate keep the prior's u, a value missing on one side weighs
+ * nothing (u = m), no weaker level outweighs exact (keepAgreementOrder), and no
+ * disagreement weighs for one person (u raised to m). Each change of u scales the
+ * field's other levels, so their ratios, and the order of the agreements, hold.
+ * The seventh hunt found a trained model weighing a request without a date of birth
+ * +13.9 bits and a different street +14.3, so that the confirmation threshold no longer
+ * bit.
+ * @example constrainEstimated(estimated, DEFAULT_MODEL)
+ */
+export function constrainEstimated(p: ModelParameters, prior: ModelParameters): ModelParameters {
+  const u = structuredClone(p.u) as Record<Field, Table>;
+  const m = p.m as Record<Field, Table>;
+  const priorU = prior.u as Record<Field, Table>;
+  for (const field of U_FROM_PRIOR) u[field] = { ...priorU[field]! };
+  for (const [field, levels] of Object.entries(NEUTRAL) as [Field, string[]][])
+    for (const level of levels) withU(u[field]!, level, Math.min(1 - FLOOR, m[field]![level]!));
+  const ordered = keepAgreementOrder({ ...p, u: u as FieldProbabilities });
+  const v = structuredClone(ordered.u) as Record<Field, Table>;
+  for (const [field, levels] of Object.entries(DISAGREEMENTS) as [Field, string[]][])
+    for (const level of levels)
+      if (m[field]![level]! > v[field]![level]!)
+        withU(v[field]!, level, Math.min(1 - FLOOR, m[field]![level]!));
+  return { ...p, u: v as FieldProbabilities };
+}
+
 /** m-probabilities from labelled pairs (comparisons of known matches). */
 export function estimateMFromLabels(matches: ComparisonVector[]): FieldProbabilities {
   return frequencies(matches.map((v) => ({ v, w: 1 })));

@@ -9,7 +9,7 @@ import {
 } from './comparison.ts';
 import { activeModel, findCandidates, refreshNameFrequencies, saveModel } from './engine.store.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
-import { estimateByEm, estimateU, keepAgreementOrder, type ModelParameters } from './scoring.ts';
+import { constrainEstimated, estimateByEm, estimateU, type ModelParameters } from './scoring.ts';
 import { DEFAULT_MODEL } from './model.ts';
 
 export interface TrainingReport {
@@ -35,7 +35,9 @@ export interface TrainingReport {
  *   prior: EM's λ is the share of matches among blocked pairs (0.89 on a synthetic mix),
  *   which would lift every candidate by about seven bits and leave the confirmation
  *   threshold of ADR 0005, set for that prior, no work to do (ADR 0012);
- * - no weaker level (a street `typo`, a nickname) outweighing its field's `exact`.
+ * - constrained (constrainEstimated): surname and address fields keep the prior's u,
+ *   a missing date of birth weighs nothing, no weaker level (a street `typo`, a
+ *   nickname) outweighs its field's `exact`, and no disagreement weighs for one person.
  */
 export async function trainModel(
   db: Kysely<Database>,
@@ -98,8 +100,9 @@ export async function trainModel(
     iterations = em.iterations;
     emLambda = em.parameters.lambda;
   }
-  // EM and the store's pairs can make a rare weak level outweigh exact (scoring.ts).
-  parameters = keepAgreementOrder(parameters);
+  // The store's pairs and EM can weigh a missing date of birth, a different street or a
+  // weak agreement far beyond what a request shows (scoring.ts, constrainEstimated).
+  parameters = constrainEstimated(parameters, DEFAULT_MODEL);
   const report: TrainingReport = {
     version: parameters.version,
     name_frequencies: frequencies,
