@@ -53,15 +53,15 @@ export interface PersonFeatures {
  * nickname row joining a man's name to a woman's is not `nickname`, a nickname or typo
  * both sexes bear is marked `givenEitherSex`, second given names are compared when read
  * crosswise too (ADR 0013), and house numbers are compared as keys, `7-A` as `7A` (ADR
- * 0014); 5 from 2026-11-25 again, Vietnamese and Chinese given names are listed
- * (curated.csv), so DUNG and HUNG are two names, and a compound first name against
- * its first part alone is marked `compoundCut` (ADR 0013, "Also decided: the sixth
- * session"), and a street that lacks only its suffix or a directional is marked
- * `streetPartial` and a street line naming a recipient `careOf` (ADR 0014, the sixth
- * hunt); two names with nicknames of their own
- * are a `nickname` only by a row joining them (JOHN and NATHAN are not), and one
- * joining two names borne in their own right is marked `givenTwoNames` (ADR 0013, the
- * sixth session). A model trained on other levels is not used.
+ * 0014); 5 from 2026-11-25 again (the sixth session): Vietnamese and Chinese given
+ * names are listed (curated.csv), so DUNG and HUNG are two names; two names with
+ * nicknames of their own are a `nickname` only by a row joining them (JOHN and NATHAN
+ * are not), and a row joining two names borne in their own right is marked
+ * `givenTwoNames`; a compound first name against its first part alone is marked
+ * `compoundCut` (all ADR 0013, "Also decided: the sixth session"); a street that lacks
+ * only its suffix or a directional is marked `streetPartial`, and a street line naming
+ * a recipient `careOf` (ADR 0014, the sixth hunt). A model trained on other levels is
+ * not used.
  */
 export const COMPARISON_VERSION = 5;
 
