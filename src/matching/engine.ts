@@ -101,7 +101,7 @@ export async function matchPage(
  * The candidates an outcome's evidence keeps: the one the decision chose first (the
  * accounting books the disclosure to it, and an explanation shows it as rank 1), then
  * the rest strongest first. The chosen one need not be the strongest: narrowing between
- * namesakes can keep a son JEAN CLAUDE over a father JEAN who weighs more.
+ * namesakes can keep a son JEAN CLAUDE over a father JEAN who weighs as much.
  * @example explainedCandidates(scored, decision.best)[0] === decision.best
  */
 export function explainedCandidates<C extends { score: { weight: number } }>(
