@@ -112,7 +112,7 @@ const NARROWING_STEPS: readonly {
   },
   // A middle name the request states.
   {
-    shows: (v) => v.middle === 'same',
+    shows: (v) => v.middle === 'same' && !v.compoundCut,
     keeps: (c) => c.vector.middle !== 'different' && !c.vector.compoundCut,
     reason: 'MATCH_AMBIGUOUS',
   },
@@ -195,6 +195,9 @@ export function decide(
     if (!namesakes || (step.needsRequestSuffix && !req?.suffix)) continue;
     if (!plausible.some((c) => step.shows(c.vector, statesMiddle) && atAddress(c))) continue;
     const n = narrow(plausible, step.keeps);
+    // A step keeps the namesake that shows it; should it ever keep none, it tells
+    // nothing and is passed over rather than leave no candidate.
+    if (n.kept.length === 0) continue;
     plausible = n.kept;
     implausible = implausible.filter(step.keeps);
     if (n.droppedDobMatch) pointsApart ??= step.reason;
