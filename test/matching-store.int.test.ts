@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Taxgate } from '../src/app.ts';
+import { matchPage } from '../src/matching/engine.ts';
+import { refreshNameFrequencies } from '../src/matching/engine.store.ts';
+import { givenNamesCompatible } from '../src/matching/given-names.ts';
+import { DEFAULT_MODEL } from '../src/matching/model.ts';
+import type { ValidItem } from '../src/policy/item-rules.ts';
+import { returnsCsv } from './support/builders.ts';
+import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
+
+/**
+ * Households through the store path (SQL blocking, stored features, name frequencies),
+ * as matchPage runs them: the seventh hunt found rules that held in memory and not in a
+ * store whose name frequencies lift a namesake over the plausible threshold. Each
+ * household lives at its own house number; every return is for 2024.
+ */
+const HOUSEHOLDS: {
+  case: string;
+  /** first, middle, last, house number and street, unit, dob. */
+  returns: [string, string, string, string, string, string][];
+  request: Partial<ValidItem> & { first_name: string; last_name: string; street: string };
+  /** The outcome, and the return the evidence must lead with (its index), if any. */
+  expected: { outcome: string; reasons?: string[]; first?: number };
+}[] = [
+  {
+    case: 'a Jr whose date of birth is the senior’s, the other namesake in Apt B',
+    returns: [
+      ['John', '', 'Smith', '10 Main St', '', '1950-01-01'],
+      ['John', '', 'Smith', '10 Main St', 'Apt B', '1980-01-01'],
+    ],
+    request: { first_name: 'John', last_name: 'Smith Jr', street: '10 Main St', dob: '1950-01-01' },
+    expected: { outcome: 'NOT_CONFIRMED', reasons: ['SUFFIX_CONFLICT'] },
+  },
+  {
+    case: 'a son J Smith in the rear unit',
+    returns: [
+      ['John', '', 'Smith', '20 Main St', '', ''],
+      ['J', '', 'Smith', '20 Main St', 'Rear', ''],
+    ],
+    request: { first_name: 'John', last_name: 'Smith', street: '20 Main St' },
+    expected: { outcome: 'NOT_CONFIRMED', reasons: ['MATCH_AMBIGUOUS'] },
+  },
+  {
+    case: 'Jean-Claude beside his father Jean: the son, and the evidence leads with him',
+    returns: [
+      ['Jean', '', 'Pierre', '30 Main St', '', ''],
+      ['Jean Claude', '', 'Pierre', '30 Main St', '', ''],
+    ],
+    request: { first_name: 'Jean-Claude', last_name: 'Pierre', street: '30 Main St' },
+    expected: { outcome: 'CONFIRMED', first: 1 },
+  },
+  {
+    case: 'mail in care of someone else',
+    returns: [['Ana', '', 'Lee', 'c/o Mary Jones, 40 Main St', '', '']],
+    request: { first_name: 'Ana', last_name: 'Lee', street: '40 Main St' },
+    expected: { outcome: 'PENDING_REVIEW', reasons: ['ADDRESS_CARE_OF'] },
+  },
+  {
+    case: 'the person at the address, alone',
+    returns: [['Rosa', '', 'Diaz', '50 Main St', '', '']],
+    request: { first_name: 'Rosa', last_name: 'Diaz', street: '50 Main St' },
+    expected: { outcome: 'CONFIRMED', first: 0 },
+  },
+];
+
+const tinOf = (household: number, i: number) => `9${String(household).padStart(4, '0')}000${i}`;
+
+/**
+ * Other taxpayers elsewhere in the ZIP, so that the name frequencies are a store's (in a
+ * store of a dozen returns every name is common) and no name of the households is rare.
+ */
+const GIVEN = ['Ana', 'Luis', 'Mei', 'Omar', 'Kate', 'Ivan', 'Rosa', 'Tom', 'Lena', 'Raj'];
+const SURNAMES = ['Garcia', 'Nguyen', 'Brown', 'Khan', 'Silva', 'Cohen', 'Okafor', 'Rossi'];
+const BACKGROUND = GIVEN.flatMap((given, g) =>
+  SURNAMES.flatMap((surname, f) =>
+    [0, 1, 2, 3, 4].map((k) => {
+      const n = (g * SURNAMES.length + f) * 5 + k;
+      return [`8${String(n).padStart(8, '0')}`, '2024', given, '', surname, `${100 + n} Oak St`];
+    }),
+  ),
+);
+
+for (const kind of TEST_DATABASES) {
+  describe(`matching households through the store on ${kind}`, () => {
+    let tg: Taxgate;
+    let done: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ tg, done } = await openTestTaxgate(kind));
+      const rows = HOUSEHOLDS.flatMap((h, n) =>
+        h.returns.map(([first, middle, last, street, unit, dob], i) => [
+          tinOf(n, i),
+          '2024',
+          first,
+          middle,
+          last,
+          street.includes(',') ? `"${street}"` : street,
+          unit,
+          'Reno',
+          'NV',
+          '89501',
+          dob,
+        ]),
+      );
+      const others = BACKGROUND.map((r) => [...r, '', 'Reno', 'NV', '89501', '']);
+      await tg.importTaxpayers(returnsCsv([...others, ...rows]), { actor: 'test' });
+    });
+
+    afterEach(async () => {
+      await done();
+    });
+
+    async function proposals() {
+      const items = HOUSEHOLDS.map((h, position) => ({
+        position,
+        item: {
+          request_id: `r${position}`,
+          middle_name: '',
+          unit: '',
+          city: 'Reno',
+          state: 'NV',
+          zip: '89501',
+          dob: null,
+          ...h.request,
+        } satisfies ValidItem,
+      }));
+      return matchPage(tg.db, items, { model: DEFAULT_MODEL, compatible: givenNamesCompatible });
+    }
+
+    it.each(['without name frequencies', 'with name frequencies'])('%s', async (when) => {
+      if (when === 'with name frequencies') await refreshNameFrequencies(tg.db);
+      const got = await proposals();
+      HOUSEHOLDS.forEach((h, n) => {
+        const p = got[n]!;
+        expect({ case: h.case, outcome: p.outcome }).toEqual({
+          case: h.case,
+          outcome: h.expected.outcome,
+        });
+        if (h.expected.reasons)
+          expect({ case: h.case, reasons: p.reasons }).toEqual({
+            case: h.case,
+            reasons: h.expected.reasons,
+          });
+        if (h.expected.first !== undefined)
+          expect(p.evidence.c[0]?.[0]).toBe(tinOf(n, h.expected.first));
+      });
+    });
+  });
+}
