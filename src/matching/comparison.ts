@@ -290,11 +290,13 @@ export function compare(
   const givenEitherSex =
     (given === 'nickname' || given === 'typo') && mayNameEitherSex(reqGiven[0]!, rec.given[0]!);
   const givenTwoNames = given === 'nickname' && mayNameTwoPeople(reqGiven[0]!, rec.given[0]!);
+  // On the reading used: the request's mark is its first-name field's, so only a
+  // straight reading; the record's holds either way (PIERRE, JEAN written surname first
+  // against JEAN-CLAUDE PIERRE).
   const compoundCut =
-    !swapped &&
     (given === 'exact' || given === 'nickname' || given === 'typo') &&
-    ((req.givenCompound && rec.given.length === 1) ||
-      (rec.givenCompound && req.given.length === 1));
+    ((!swapped && req.givenCompound && rec.given.length === 1) ||
+      (rec.givenCompound && reqGiven.length === 1));
   const house: Level<'house'> = req.houseNumber === rec.houseNumber ? 'exact' : 'different';
   // The same letters, spaced otherwise ('MOORESTREET', 'MOORE ST'), are the same street.
   const street: Level<'street'> =

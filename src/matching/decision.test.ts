@@ -140,10 +140,25 @@ describe('decide', () => {
     });
   });
 
-  it('reviews an address in care of someone else', () => {
+  it('reviews an address in care of someone else, a weak name refused as without it', () => {
     expect(decide([candidate('A', { careOf: true })])).toMatchObject({
       outcome: 'PENDING_REVIEW',
       reasons: ['ADDRESS_CARE_OF'],
+    });
+    expect(decide([candidate('A', { careOf: true, given: 'initial' }, 0.7)])).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['MATCH_WEAK'],
+    });
+  });
+
+  it('refuses when a step drops a namesake under the threshold whose date of birth agrees', () => {
+    // JOHN asked with a date of birth: the father JOHN (no dob on record) and a son
+    // WILLIAM JOHN born that day, who weighs little; the first name drops the son.
+    const father = candidate('FATHER', { dob: 'missing' });
+    const son = candidate('SON', { given: 'other_given', dob: 'exact' }, 0.4);
+    expect(decide([father, son], undefined, { suffix: null, given: ['JOHN'] })).toMatchObject({
+      outcome: 'NOT_CONFIRMED',
+      reasons: ['MATCH_AMBIGUOUS'],
     });
   });
 

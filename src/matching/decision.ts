@@ -198,9 +198,10 @@ export function decide(
     // A step keeps the namesake that shows it; should it ever keep none, it tells
     // nothing and is passed over rather than leave no candidate.
     if (n.kept.length === 0) continue;
+    const m = narrow(implausible, step.keeps);
     plausible = n.kept;
-    implausible = implausible.filter(step.keeps);
-    if (n.droppedDobMatch) pointsApart ??= step.reason;
+    implausible = m.kept;
+    if (n.droppedDobMatch || m.droppedDobMatch) pointsApart ??= step.reason;
   }
   const [best, ...rivals] = plausible as [ScoredCandidate, ...ScoredCandidate[]];
   const v = best.vector;
@@ -241,9 +242,6 @@ export function decide(
   }
 
   if (v.street !== 'exact') return outcome('PENDING_REVIEW', 'ADDRESS_DIFFERS', best, rivals);
-  // Mail in care of someone else ('c/o Mary Jones, 12 Main St'): the address agrees, but
-  // it is hers; whether he lives there is for a person to judge.
-  if (v.careOf) return outcome('PENDING_REVIEW', 'ADDRESS_CARE_OF', best, rivals);
   if (v.unit === 'request_missing')
     return outcome('PENDING_REVIEW', 'UNIT_UNCERTAIN', best, rivals);
   if (!nameAgrees(v))
@@ -262,5 +260,9 @@ export function decide(
   // tells which; without one a person decides.
   if (pointsAtARelative(v) && v.dob !== 'exact')
     return outcome('PENDING_REVIEW', 'NAME_UNCERTAIN', best, rivals);
+  // Mail in care of someone else ('c/o Mary Jones, 12 Main St'): all else agrees, but
+  // the address is hers; whether he lives there is for a person to judge. Last, so that
+  // a weak name is refused as without it.
+  if (v.careOf) return outcome('PENDING_REVIEW', 'ADDRESS_CARE_OF', best, rivals);
   return { outcome: 'CONFIRMED', reasons: [], best, rivals };
 }

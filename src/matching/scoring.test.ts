@@ -204,4 +204,33 @@ describe('constrainEstimated', () => {
     }
     expect(c.m).toEqual(estimated.m);
   });
+
+  it('never undoes one change with a later one', () => {
+    // Two disagreements over u in one field, and a dob field whose `different` must be
+    // raised after `missing` was made neutral (the review's cases).
+    const p: ModelParameters = structuredClone({ ...DEFAULT_MODEL, version: 'fs-trained' });
+    p.m.unit = {
+      both_empty: 0.3,
+      exact: 0.1,
+      request_missing: 0.1,
+      record_missing: 0.2,
+      different: 0.3,
+    };
+    p.m.dob = { exact: 0.4, missing: 0.3, different: 0.3 };
+    p.u.dob = { exact: 0.7, missing: 0.001, different: 0.299 };
+    const c = constrainEstimated(p, {
+      ...DEFAULT_MODEL,
+      u: { ...DEFAULT_MODEL.u, unit: p.u.unit },
+    });
+    expect(w(c, 'unit', 'record_missing')).toBeLessThanOrEqual(1e-9);
+    expect(w(c, 'unit', 'different')).toBeLessThanOrEqual(1e-9);
+    expect(w(c, 'dob', 'missing')).toBeCloseTo(0, 9);
+    expect(w(c, 'dob', 'different')).toBeLessThanOrEqual(1e-9);
+    // Every other dob level pinned at u = m leaves exact its m too: no weight either way.
+    expect(w(c, 'dob', 'exact')).toBeGreaterThanOrEqual(-1e-9);
+    for (const field of ['unit', 'dob'] as const) {
+      const sum = Object.values(c.u[field] as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(1, 9);
+    }
+  });
 });

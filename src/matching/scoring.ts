@@ -190,40 +190,51 @@ const NEUTRAL: { readonly [F in Field]?: readonly Level<F>[] } = {
 
 type Table = Record<string, number>;
 
-/** u of one level set to `value`, the field's other levels scaled to sum to the rest. */
-function withU(u: Table, level: string, value: number): void {
-  const others = Object.keys(u).filter((l) => l !== level);
-  const rest = others.reduce((sum, l) => sum + u[l]!, 0);
-  const scale = rest > 0 ? (1 - value) / rest : 0;
-  for (const l of others) u[l] = Math.max(FLOOR, u[l]! * scale);
-  u[level] = value;
+/**
+ * One field's u with some levels pinned (u = the given value) and the rest scaled
+ * together to what is left, so their ratios, and the order of the agreements, hold.
+ */
+function pinU(u: Table, pinned: ReadonlyMap<string, number>): void {
+  const free = Object.keys(u).filter((l) => !pinned.has(l));
+  const left = Math.max(0, 1 - [...pinned.values()].reduce((a, b) => a + b, 0));
+  const sum = free.reduce((a, l) => a + u[l]!, 0);
+  for (const l of free) u[l] = Math.max(FLOOR, sum > 0 ? (u[l]! * left) / sum : left / free.length);
+  for (const [l, value] of pinned) u[l] = Math.max(FLOOR, value);
 }
 
 /**
  * Estimated parameters made safe to score requests with (`taxgate model train`): the
- * fields blocked pairs cannot estimate keep the prior's u, a value missing on one side weighs
- * nothing (u = m), no weaker level outweighs exact (keepAgreementOrder), and no
- * disagreement weighs for one person (u raised to m). Each change of u scales the
- * field's other levels, so their ratios, and the order of the agreements, hold.
+ * fields blocked pairs cannot estimate keep the prior's u, no weaker level outweighs
+ * exact (keepAgreementOrder), a value missing on one side weighs nothing (u = m), and
+ * no disagreement weighs for one person (u raised to m). Those levels are pinned and
+ * the field's others scaled to what is left, until no disagreement is left over m: a
+ * later change never undoes an earlier one. m is left as estimated.
  * The seventh hunt found a trained model weighing a request without a date of birth
  * +13.9 bits and a different street +14.3, so that the confirmation threshold no longer
  * bit.
  * @example constrainEstimated(estimated, DEFAULT_MODEL)
  */
 export function constrainEstimated(p: ModelParameters, prior: ModelParameters): ModelParameters {
-  const u = structuredClone(p.u) as Record<Field, Table>;
+  const fromPrior = structuredClone(p.u) as Record<Field, Table>;
+  for (const field of U_FROM_PRIOR)
+    fromPrior[field] = { ...(prior.u as Record<Field, Table>)[field]! };
+  const u = structuredClone(
+    keepAgreementOrder({ ...p, u: fromPrior as FieldProbabilities }).u,
+  ) as Record<Field, Table>;
   const m = p.m as Record<Field, Table>;
-  const priorU = prior.u as Record<Field, Table>;
-  for (const field of U_FROM_PRIOR) u[field] = { ...priorU[field]! };
-  for (const [field, levels] of Object.entries(NEUTRAL) as [Field, string[]][])
-    for (const level of levels) withU(u[field]!, level, Math.min(1 - FLOOR, m[field]![level]!));
-  const ordered = keepAgreementOrder({ ...p, u: u as FieldProbabilities });
-  const v = structuredClone(ordered.u) as Record<Field, Table>;
-  for (const [field, levels] of Object.entries(DISAGREEMENTS) as [Field, string[]][])
-    for (const level of levels)
-      if (m[field]![level]! > v[field]![level]!)
-        withU(v[field]!, level, Math.min(1 - FLOOR, m[field]![level]!));
-  return { ...p, u: v as FieldProbabilities };
+  for (const field of FIELDS) {
+    const pinned = new Map<string, number>();
+    for (const level of (NEUTRAL[field] ?? []) as string[]) pinned.set(level, m[field]![level]!);
+    for (;;) {
+      pinU(u[field]!, pinned);
+      const over = ((DISAGREEMENTS[field] ?? []) as string[]).filter(
+        (l) => !pinned.has(l) && m[field]![l]! > u[field]![l]!,
+      );
+      if (over.length === 0) break;
+      for (const l of over) pinned.set(l, m[field]![l]!);
+    }
+  }
+  return { ...p, u: u as FieldProbabilities };
 }
 
 /** m-probabilities from labelled pairs (comparisons of known matches). */
