@@ -230,6 +230,8 @@ describe('hard cases: never confirmed', () => {
     ['Jonathan against John', { first_name: 'Jonathan' }, [{ first_name: 'John' }]],
     ['Peter against Patrick', { first_name: 'Peter' }, [{ first_name: 'Patrick' }]],
     ['Lisa against Melissa', { first_name: 'Lisa' }, [{ first_name: 'Melissa' }]],
+    ['John against Johnathan', { first_name: 'John' }, [{ first_name: 'Johnathan' }]],
+    ['Josh against Joe', { first_name: 'Josh' }, [{ first_name: 'Joe' }]],
     // A nickname the lists do not know, linked to a man's name and a woman's.
     ['Steve against Steph', { first_name: 'Steve' }, [{ first_name: 'Steph' }]],
     [
@@ -247,6 +249,11 @@ describe('hard cases: never confirmed', () => {
     [
       'Jean against Jean-Claude',
       { first_name: 'Jean', last_name: 'Pierre' },
+      [{ first_name: 'Jean-Claude', last_name: 'Pierre' }],
+    ],
+    [
+      'Pierre, Jean written surname first against Jean-Claude Pierre',
+      { first_name: 'Pierre', last_name: 'Jean' },
       [{ first_name: 'Jean-Claude', last_name: 'Pierre' }],
     ],
     [
@@ -554,6 +561,8 @@ describe('hard cases: still confirmed', () => {
       'T0',
     ],
     ['Will against Bill', { first_name: 'Will' }, [{ first_name: 'Bill' }], 'T0'],
+    ['Mike against Michael', { first_name: 'Mike' }, [{ first_name: 'Michael' }], 'T0'],
+    ['Johnny against John', { first_name: 'Johnny' }, [{ first_name: 'John' }], 'T0'],
     [
       // The first given name narrows over a shared second one (ADR 0012) wherever the
       // other lives, as in one dwelling: the same outcome whatever the son weighs.

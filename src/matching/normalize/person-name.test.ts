@@ -376,6 +376,12 @@ describe('rows that join two names borne in their own right', () => {
     expect(mayNameTwoPeople('John', 'Jonathan')).toBe(true);
     expect(mayNameTwoPeople('MELISSA', 'LISA')).toBe(true);
     expect(mayNameTwoPeople('BILL', 'WILLIAM')).toBe(false);
+    // Through the formal names each belongs to: JOSH is JOSHUA's, and JOSHUA and JOE are
+    // listed; not when one is a nickname of the other's own name (MIKE is MICHAEL's,
+    // whatever MIGUEL's it is too).
+    expect(mayNameTwoPeople('JOSH', 'JOE')).toBe(true);
+    expect(mayNameTwoPeople('MIKE', 'MICHAEL')).toBe(false);
+    expect(mayNameTwoPeople('JOHNNY', 'JOHN')).toBe(false);
   });
 });
 

@@ -526,7 +526,19 @@ function bearersOrLinked(token: string): BearerSexes | undefined {
  * @example mayNameTwoPeople('BILL', 'WILLIAM') // false
  */
 export function mayNameTwoPeople(a: string, b: string): boolean {
-  return tables().twoNames.has(pairKey(givenKey(a), givenKey(b)));
+  const t = tables();
+  const ka = givenKey(a);
+  const kb = givenKey(b);
+  if (t.twoNames.has(pairKey(ka, kb))) return true;
+  // Through the formal names each belongs to, too: JOHNATHAN and JONATHON are
+  // JONATHAN's, JOSH is JOSHUA's (the review of the sixth session). Not when one is a
+  // nickname of the other's own name: MIKE is MICHAEL's, whatever MIGUEL's it is too.
+  const ga = groupOf(t, ka);
+  const gb = groupOf(t, kb);
+  if (ga.has(kb) || gb.has(ka)) return false;
+  const as = [ka, ...ga];
+  const bs = [kb, ...gb];
+  return as.some((x) => bs.some((y) => x !== y && t.twoNames.has(pairKey(x, y))));
 }
 
 /**
