@@ -2,7 +2,6 @@ import { memoizeString } from './memo.ts';
 import { foldText } from './text.ts';
 import {
   compactStreet,
-  namesRecipient,
   parseUsStreetLine,
   unitKeyOf,
   standardiseState,
@@ -27,7 +26,7 @@ export interface ParsedStreet {
    * addressKeys takes off the address's own city, state and ZIP at its end.
    */
   unit: string;
-  /** The line names a recipient: care of, attention (namesRecipient). */
+  /** The line names a recipient: care of, attention (parseUsStreetLine's `careOf`). */
   careOf: boolean;
 }
 
@@ -39,12 +38,12 @@ export interface ParsedStreet {
  */
 export const parseStreetLine: (street: string) => Readonly<ParsedStreet> = memoizeString(
   (street) => {
-    const { address: a, unitKey } = parseUsStreetLine(street);
+    const { address: a, unitKey, careOf } = parseUsStreetLine(street);
     return Object.freeze({
       houseNumber: a.houseNumber,
       streetName: streetLine(a),
       unit: unitKey,
-      careOf: namesRecipient(street),
+      careOf,
     });
   },
 );

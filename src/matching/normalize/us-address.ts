@@ -1453,16 +1453,14 @@ function isRecipient(p: readonly string[]): boolean {
 }
 
 /**
- * Whether a line names a recipient anywhere, in care of whom or for whose attention mail
- * goes ('c/o Mary Jones, 12 Main St', 'Erin Johnson c/o DTZ 77 W Wacker Dr'): the parser
- * drops those words, but the address is then someone else's, where the person may not
- * live (ADR 0014, the sixth hunt).
- * @example namesRecipient('c/o Mary Jones, 12 Main St') // true
+ * Whether a line's words name a recipient anywhere, in care of whom or for whose
+ * attention mail goes ('c/o Mary Jones, 12 Main St', 'Erin Johnson c/o DTZ 77 W Wacker
+ * Dr'): the parser drops those words, but the address is then someone else's, where the
+ * person may not live (ADR 0014, the sixth hunt).
  */
-export function namesRecipient(line: string): boolean {
-  const words = tokenize(line).map((t) => t.t);
-  return words.some(
-    (w, i) => RECIPIENT_MARKERS.has(w) || RECIPIENT_MARKERS.has(`${w} ${words[i + 1] ?? ''}`),
+function namesRecipient(toks: readonly Token[]): boolean {
+  return toks.some(
+    (t, i) => RECIPIENT_MARKERS.has(t.t) || RECIPIENT_MARKERS.has(`${t.t} ${toks[i + 1]?.t ?? ''}`),
   );
 }
 
@@ -1502,17 +1500,28 @@ export function parseUsStreet(street: string): UsAddress {
  * rest of a suffix typed apart ('PL ACE') is the street's.
  * @example parseUsStreetLine('12 Main St Bldg 2 Apt 4').unitKey // 'BLDG 2 4'
  */
-export function parseUsStreetLine(street: string): { address: UsAddress; unitKey: string } {
+export function parseUsStreetLine(street: string): {
+  address: UsAddress;
+  unitKey: string;
+  /** The line names a recipient (namesRecipient: `C/O`, `ATTN`, ...). */
+  careOf: boolean;
+} {
   const r = emptyUsAddress();
   const c: Collected = {};
-  let parts = dropRecipients(groupParts(tokenize(street)));
-  if (parts.length === 0) return { address: finishKind(r), unitKey: '' };
+  const toks = tokenize(street);
+  const careOf = namesRecipient(toks);
+  let parts = dropRecipients(groupParts(toks));
+  if (parts.length === 0) return { address: finishKind(r), unitKey: '', careOf };
   const d = deliveryPartIndex(parts);
   for (let k = 0; k < d; k++) if (!absorbPart(parts[k]!, r, c)) unread(c, parts[k]!);
   parseDeliveryPart(parts[d]!, r, c, 'none');
   parts = parts.slice(d + 1);
   for (const p of parts) if (!absorbPart(p, r, c)) unread(c, p);
-  return { address: finishKind(r), unitKey: unitKeyFrom(c.units ?? [], c.unread ?? []) };
+  return {
+    address: finishKind(r),
+    unitKey: unitKeyFrom(c.units ?? [], c.unread ?? []),
+    careOf,
+  };
 }
 
 /** Words that say there is no unit ('N/A', 'NONE'). */
