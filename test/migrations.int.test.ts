@@ -363,7 +363,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         ).rows[0]?.v;
       const spacedBefore = await version('000000002');
 
-      await migrateUpTo(db, '0014-compound-given-names');
+      await migrateUpTo(db, '0014-names-care-of-and-units');
 
       const marks = await sql<{ tin: string; mark: string | null }>`
         select tin, features->>'givenCompound' as mark from taxpayer_features order by tin`.execute(
@@ -380,14 +380,14 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
-  it('0015 marks the care-of street lines of addresses of record indexed before', async () => {
-    const { db, close } = await openBefore('0014-compound-given-names');
+  it('0014 marks the care-of street lines of addresses of record indexed before', async () => {
+    const { db, close } = await openBefore('0013-units-the-line-names');
     try {
       await insertReturns(db, [
         ['000000001', 2024, 'John', 'Smith', 'c/o Mary Jones, 12 Main St', ''],
         ['000000002', 2024, 'Ann', 'Lee', '14 Main St', ''],
       ]);
-      // As indexed before 0015: the same features, without the mark.
+      // As indexed before 0014: the same features, without the mark.
       const at = { city: 'Reno', state: 'NV', zip: '89501' };
       const { careOf: mark, ...before } = personFeatures({
         ...at,
@@ -399,7 +399,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
       await sql`insert into taxpayer_features (tin, tax_year, features)
                 values ('000000001', 2024, ${JSON.stringify(before)}::json)`.execute(db);
 
-      await migrateUpTo(db, '0015-care-of-addresses');
+      await migrateUpTo(db, '0014-names-care-of-and-units');
 
       const marks = await sql<{ tin: string; mark: string | null; house: string }>`
         select tin, features->>'careOf' as mark, features->>'houseNumber' as house
@@ -413,11 +413,11 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
-  it('0016 keeps apart the two numbers of a unit field indexed joined', async () => {
-    const { db, close } = await openBefore('0015-care-of-addresses');
+  it('0014 keeps apart the two numbers of a unit field indexed joined', async () => {
+    const { db, close } = await openBefore('0013-units-the-line-names');
     try {
       await insertReturns(db, [['000000001', 2024, 'John', 'Smith', '12 Main St', '1 2']]);
-      // As indexed before 0016: building 1, apartment 2 read as apartment 12.
+      // As indexed before 0014: building 1, apartment 2 read as apartment 12.
       const features = personFeatures({
         first_name: 'John',
         last_name: 'Smith',
@@ -433,7 +433,7 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
         db,
       );
 
-      await migrateUpTo(db, '0016-unit-numbers-apart');
+      await migrateUpTo(db, '0014-names-care-of-and-units');
 
       const units = await sql<{ unit: string }>`
         select features->>'unit' as unit from taxpayer_features`.execute(db);

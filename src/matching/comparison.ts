@@ -30,7 +30,7 @@ export interface PersonFeatures {
   /**
    * The street line names a recipient (care of, attention): the address is someone
    * else's, where the person may not live; absent otherwise, and in features indexed
-   * before migration 0015.
+   * before migration 0014.
    */
   careOf?: true;
   streetName: string;

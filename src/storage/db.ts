@@ -15,9 +15,7 @@ import * as evidencePages from './migrations/0010-evidence-pages.ts';
 import * as batchRetries from './migrations/0011-batch-retries.ts';
 import * as unitKeys from './migrations/0012-unit-keys.ts';
 import * as unitsTheLineNames from './migrations/0013-units-the-line-names.ts';
-import * as compoundGivenNames from './migrations/0014-compound-given-names.ts';
-import * as careOfAddresses from './migrations/0015-care-of-addresses.ts';
-import * as unitNumbersApart from './migrations/0016-unit-numbers-apart.ts';
+import * as namesCareOfAndUnits from './migrations/0014-names-care-of-and-units.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -82,9 +80,7 @@ const migrations: Record<string, Migration> = {
   '0011-batch-retries': batchRetries,
   '0012-unit-keys': unitKeys,
   '0013-units-the-line-names': unitsTheLineNames,
-  '0014-compound-given-names': compoundGivenNames,
-  '0015-care-of-addresses': careOfAddresses,
-  '0016-unit-numbers-apart': unitNumbersApart,
+  '0014-names-care-of-and-units': namesCareOfAndUnits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
