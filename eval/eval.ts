@@ -15,7 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
+import { findEvidence } from '../src/intake/batches.store.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
+import { isEvidence } from '../src/matching/evidence.ts';
 import {
   CATEGORIES,
   CATEGORY_LABELS,
@@ -94,13 +96,82 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------- helpers
 
-function evalAgreement(items: number) {
+function evalAgreement(id: string, items: number) {
   return toolAgreement({
-    id: AGREEMENT_ID,
+    id,
     requestingAgency: 'DHS/ICE (evaluation)',
     statute: DEFAULT_STATUTE,
     items,
   });
+}
+
+/**
+ * The agreement (made on first use), an official, the requests as one signed batch,
+ * submitted and processed through the public path; its operator view.
+ */
+async function runBatch(tg: Taxgate, agreementId: string, requests: GeneratedRequest[]) {
+  await tg.applyAgreement(evalAgreement(agreementId, requests.length), 'admin:eval');
+  const keys = await generateEd25519KeyPair();
+  const privateKey = await importPrivateJwk(keys.privateJwk, 'the eval key');
+  const { id: officialId } = await tg.addOfficial(
+    {
+      agreement_id: agreementId,
+      name: 'Eval Head',
+      role: 'agency_head',
+      public_jwk: keys.publicJwk,
+    },
+    'admin:eval',
+  );
+  const envelope = {
+    agreement_id: agreementId,
+    signed_by: officialId,
+    submitted_at: new Date().toISOString(),
+    items: requests.map((q) => q.item),
+  };
+  const body = Buffer.from(await signBatchEnvelope(envelope, privateKey));
+  const submitted = await tg.submitBatch(body);
+  const bars = { validate: progress('validate'), match: progress('match') };
+  const phase: { current: 'validate' | 'match' | null } = { current: null };
+  const started = performance.now();
+  await tg.processBatch(submitted.batch_id, {
+    onProgress: (p, done, total) => {
+      if (phase.current && phase.current !== p) bars[phase.current].end();
+      phase.current = p;
+      bars[p].update(done, total);
+    },
+  });
+  if (phase.current) bars[phase.current].end();
+  const processMs = performance.now() - started;
+  return { id: submitted.batch_id, processMs, view: await tg.operatorView(submitted.batch_id) };
+}
+
+/**
+ * Decides the batch's undecided items as a careful reviewer would: CONFIRMED where the
+ * candidate the engine chose (its evidence's first) is the requested person, otherwise
+ * NOT_CONFIRMED. Returns how many of each.
+ */
+async function decideReviewsFromTruth(
+  tg: Taxgate,
+  batchId: string,
+  requests: GeneratedRequest[],
+  outcomes: Map<string, string | null>,
+): Promise<{ confirmed: number; not_confirmed: number }> {
+  const decided = { confirmed: 0, not_confirmed: 0 };
+  for (const q of requests) {
+    if (outcomes.get(q.item.request_id) !== 'PENDING_REVIEW') continue;
+    const found = await findEvidence(tg.db, batchId, q.item.request_id);
+    const chosen = isEvidence(found?.evidence) ? found.evidence.c[0]?.[0] : undefined;
+    const right = q.expectedTin !== null && chosen === q.expectedTin;
+    await tg.review(
+      batchId,
+      q.item.request_id,
+      right ? 'CONFIRMED' : 'NOT_CONFIRMED',
+      'operator:eval',
+    );
+    if (right) decided.confirmed++;
+    else decided.not_confirmed++;
+  }
+  return decided;
 }
 
 // ---------------------------------------------------------------- scoring
@@ -250,41 +321,11 @@ async function main(cleanups: Cleanups): Promise<void> {
   const counts = await tg.countTaxpayers();
 
   // 3. Agreement, official, signed batch, submitted and processed.
-  await tg.applyAgreement(evalAgreement(set.requests.length), 'admin:eval');
-  const keys = await generateEd25519KeyPair();
-  const privateKey = await importPrivateJwk(keys.privateJwk, 'the eval key');
-  const { id: officialId } = await tg.addOfficial(
-    {
-      agreement_id: AGREEMENT_ID,
-      name: 'Eval Head',
-      role: 'agency_head',
-      public_jwk: keys.publicJwk,
-    },
-    'admin:eval',
-  );
-  const envelope = {
-    agreement_id: AGREEMENT_ID,
-    signed_by: officialId,
-    submitted_at: new Date().toISOString(),
-    items: set.requests.map((q) => q.item),
-  };
-  const body = Buffer.from(await signBatchEnvelope(envelope, privateKey));
-  const submitted = await tg.submitBatch(body);
-  const bars = { validate: progress('validate'), match: progress('match') };
-  const phase: { current: 'validate' | 'match' | null } = { current: null };
-  t = performance.now();
-  await tg.processBatch(submitted.batch_id, {
-    onProgress: (p, done, total) => {
-      if (phase.current && phase.current !== p) bars[phase.current].end();
-      phase.current = p;
-      bars[p].update(done, total);
-    },
-  });
-  if (phase.current) bars[phase.current].end();
-  const processMs = performance.now() - t;
+  const batch = await runBatch(tg, AGREEMENT_ID, set.requests);
+  const { view, processMs } = batch;
+  const submitted = { batch_id: batch.id };
 
   // 4. Outcomes, scored against the ground truth.
-  const view = await tg.operatorView(submitted.batch_id);
   const outcomes = new Map(view.items.map((i) => [i.request_id ?? '', i.outcome]));
   const { summary, byCategory } = score(set.requests, outcomes);
   // The first errors, by request id (synthetic), to look at with `batch explain`.
@@ -301,6 +342,25 @@ async function main(cleanups: Cleanups): Promise<void> {
       outcome: outcomes.get(q.item.request_id) ?? null,
     }));
   if (opts.keep) process.stderr.write(`kept ${dataDir} — batch ${submitted.batch_id}\n`);
+
+  // 5. The model `taxgate model train` makes once reviewers have decided this batch's
+  // undecided items, on a second request set (another seed, another agreement, so that
+  // its subjects are not duplicates of the first batch's).
+  t = performance.now();
+  const reviewed = await decideReviewsFromTruth(tg, submitted.batch_id, set.requests, outcomes);
+  const training = await tg.trainModel('operator:eval');
+  const trainedSet = generateRequests(store, { items: opts.items, seed: opts.seed + 1, today });
+  const trainedBatch = await runBatch(tg, `${AGREEMENT_ID}-trained`, trainedSet.requests);
+  const trainedOutcomes = new Map(
+    trainedBatch.view.items.map((i) => [i.request_id ?? '', i.outcome]),
+  );
+  const trained = {
+    request_seed: opts.seed + 1,
+    reviews_decided: reviewed,
+    training,
+    ...score(trainedSet.requests, trainedOutcomes),
+    duration_ms: Math.round(performance.now() - t),
+  };
 
   const result = {
     evaluation: 'taxgate matching: synthetic generator (docs/matching-eval.md)',
@@ -329,6 +389,14 @@ async function main(cleanups: Cleanups): Promise<void> {
     summary,
     by_category: byCategory,
     errors,
+    trained_model: {
+      request_seed: trained.request_seed,
+      reviews_decided: trained.reviews_decided,
+      training: trained.training,
+      summary: trained.summary,
+      by_category: trained.byCategory,
+      duration_ms: trained.duration_ms,
+    },
     limits: [
       'An outcome does not name the TIN it confirmed, so a CONFIRMED on a positive item is counted correct; confirming the wrong taxpayer on a positive item would go unnoticed. Positives are built so that no other taxpayer at the dwelling reads as the requested name, which makes that case unlikely but not impossible for a faulty engine.',
     ],
@@ -338,6 +406,7 @@ async function main(cleanups: Cleanups): Promise<void> {
   await writeFile(opts.out, JSON.stringify(result, null, 2) + '\n');
 
   printReport(opts, summary, byCategory);
+  printTrained(trained);
   console.log(`\nwrote ${opts.out}`);
 }
 
@@ -404,6 +473,36 @@ function printReport(
   };
   table('positives (errors = misses: not CONFIRMED)', rows('positive'));
   table('negatives (errors = false confirmations)', rows('negative'));
+}
+
+function printTrained(trained: {
+  request_seed: number;
+  reviews_decided: { confirmed: number; not_confirmed: number };
+  training: { version: string; em_pairs: number; labelled_requests: number };
+  summary: ReturnType<typeof score>['summary'];
+  byCategory: Record<Category, CategoryScore>;
+}): void {
+  const { summary: s, training } = trained;
+  console.log(
+    `\ntrained model ${training.version} (taxgate model train after a reviewer decided the ` +
+      `batch's ${nf.format(trained.reviews_decided.confirmed + trained.reviews_decided.not_confirmed)} reviews from the truth, ` +
+      `${nf.format(trained.reviews_decided.confirmed)} confirmed; EM over ${nf.format(training.em_pairs)} candidate pairs, ` +
+      `${nf.format(training.labelled_requests)} labelled), on requests of seed ${trained.request_seed}`,
+  );
+  const line = (label: string, value: string) => console.log(`  ${label.padEnd(30)} ${value}`);
+  line(
+    'precision of CONFIRMED',
+    `${pct(s.precision, 3)} (${nf.format(s.false_confirmations)} false of ${nf.format(s.confirmed)})`,
+  );
+  line(
+    'recall',
+    `${pct(s.recall)} (${nf.format(s.correct_confirmations)} of ${nf.format(s.positives)})`,
+  );
+  line('review rate', `${pct(s.review_rate)} (${nf.format(s.pending_review)} PENDING_REVIEW)`);
+  const falseBy = CATEGORIES.filter(
+    (c) => trained.byCategory[c].kind === 'negative' && trained.byCategory[c].errors > 0,
+  ).map((c) => `${c} ${trained.byCategory[c].errors}`);
+  if (falseBy.length > 0) line('false confirmations by category', falseBy.join(', '));
 }
 
 await runTool('eval', USAGE, main);

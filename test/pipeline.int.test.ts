@@ -693,8 +693,8 @@ for (const kind of TEST_DATABASES) {
       await submit([buildItem({ request_id: 'before-training' })]);
       const report = await trainModel(tg.db, givenNamesCompatible, { minEmPairs: 1 });
       expect(report.em_iterations).toBeGreaterThan(0);
-      expect(report.em_lambda).not.toBeNull();
-      expect(report.em_lambda).not.toBe(DEFAULT_MODEL.lambda);
+      expect(report.em_match_share).toBeGreaterThan(0);
+      expect(report.labelled_requests).toBe(0);
       expect(report.lambda).toBe(DEFAULT_MODEL.lambda);
       const trained = await modelByVersion(tg.db, report.version);
       expect(trained).toMatchObject({ lambda: DEFAULT_MODEL.lambda });
@@ -707,6 +707,44 @@ for (const kind of TEST_DATABASES) {
         );
       expect(keepAgreementOrder(trained!)).toEqual(trained);
       expect(weight('dob', 'missing')).toBeCloseTo(0, 6);
+    });
+
+    it("labels EM's pairs with a reviewer's confirmation, not with a refusal", async () => {
+      // Misspelt streets: the right people, probably, but a person must say so.
+      const id = await submit([
+        buildItem({
+          request_id: 'refused',
+          first_name: 'Jose',
+          last_name: 'Lopez',
+          street: '9 Olf Road',
+          city: 'Dallas',
+          zip: '75201',
+        }),
+        buildItem({
+          request_id: 'confirmed',
+          street: '123 Mian St',
+          city: 'Houston',
+          zip: '77001',
+        }),
+      ]);
+      expect((await tg.operatorView(id)).items.map((i) => i.outcome)).toEqual([
+        'PENDING_REVIEW',
+        'PENDING_REVIEW',
+      ]);
+      await tg.review(id, 'refused', 'NOT_CONFIRMED', 'operator:test');
+      const before = await trainModel(tg.db, givenNamesCompatible, {
+        minEmPairs: 1,
+        now: new Date('2026-11-25T10:00:00Z'),
+      });
+      expect(before.em_pairs).toBeGreaterThan(1);
+      expect(before.labelled_requests).toBe(0);
+      await tg.review(id, 'confirmed', 'CONFIRMED', 'operator:test');
+      const after = await trainModel(tg.db, givenNamesCompatible, {
+        minEmPairs: 1,
+        now: new Date('2026-11-25T10:00:01Z'),
+      });
+      expect(after.em_pairs).toBe(before.em_pairs);
+      expect(after.labelled_requests).toBe(1);
     });
 
     it('passes over a model trained on earlier comparison levels until one is trained again', async () => {

@@ -24,7 +24,7 @@ import { givenNamesCompatible } from '../../src/matching/given-names.ts';
 import { DEFAULT_MODEL } from '../../src/matching/model.ts';
 import {
   constrainEstimated,
-  estimateByEm,
+  estimateByEmPerRequest,
   estimateMFromLabels,
   estimateU,
   score,
@@ -246,9 +246,13 @@ export function trainEm(
     compare(store.entries[i]!.features, store.entries[j]!.features, givenNamesCompatible),
   );
   const u = uVectors.length >= 1000 ? estimateU(uVectors) : DEFAULT_MODEL.u;
-  const em = prepared.flatMap((p) => p.candidates.map((c) => c.vector));
+  const groups = prepared
+    .filter((p) => p.candidates.length > 0)
+    .map((p) => ({ vectors: p.candidates.map((c) => c.vector) }));
+  const emPairs = groups.reduce((n, g) => n + g.vectors.length, 0);
   const start: ModelParameters = { ...DEFAULT_MODEL, version, u };
-  const out = em.length >= 1000 ? estimateByEm(em, start) : { parameters: start, iterations: 0 };
+  const out =
+    emPairs >= 1000 ? estimateByEmPerRequest(groups, start) : { parameters: start, iterations: 0 };
   return {
     // As `model train`: m by EM, λ the documented prior (ADR 0012), constrained.
     parameters: constrainEstimated(
@@ -257,7 +261,7 @@ export function trainEm(
     ),
     training: {
       u_store_pairs: uVectors.length,
-      em_pairs: em.length,
+      em_pairs: emPairs,
       em_iterations: out.iterations,
     },
   };

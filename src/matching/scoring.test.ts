@@ -3,7 +3,7 @@ import { seededRandom } from '../taxpayers/synthetic.ts';
 import { LEVELS, type ComparisonVector, type Field } from './comparison.ts';
 import { DEFAULT_MODEL } from './model.ts';
 import {
-  estimateByEm,
+  estimateByEmPerRequest,
   estimateMFromLabels,
   estimateU,
   constrainEstimated,
@@ -105,30 +105,81 @@ describe('estimation', () => {
     expect(m.surname.exact).toBeCloseTo(0.85, 1);
   });
 
-  it('recovers m and λ by EM from unlabelled pairs with u fixed', () => {
+  it('recovers m and the share of matches by EM from unlabelled pairs with u fixed', () => {
     const start: ModelParameters = {
       version: 'start',
       lambda: 0.3,
       m: uniformish('first'),
       u: estimateU(nonMatches),
     };
-    // Start EM away from the truth.
+    // Start EM away from the truth: the agreements even. The disagreements, which EM
+    // keeps as it starts them, at the truth.
     for (const f of FIELDS) {
-      const levels = LEVELS[f];
-      const even: Record<string, number> = Object.fromEntries(
-        levels.map((l) => [l, 1 / levels.length]),
+      const pinned = (DISAGREEMENTS[f] ?? []) as readonly string[];
+      const truth = trueM[f] as Record<string, number>;
+      const free = LEVELS[f].filter((l) => !pinned.includes(l));
+      const left = 1 - pinned.reduce((a, l) => a + truth[l]!, 0);
+      (start.m as Record<Field, Record<string, number>>)[f] = Object.fromEntries(
+        LEVELS[f].map((l) => [l, pinned.includes(l) ? truth[l]! : left / free.length]),
       );
-      even[levels[0]!] = even[levels[0]!]! + 0.2;
-      even[levels[levels.length - 1]!] = even[levels[levels.length - 1]!]! - 0.2;
-      (start.m as Record<Field, Record<string, number>>)[f] = even;
     }
-    const { parameters, iterations } = estimateByEm([...matches, ...nonMatches], start, {
+    // One candidate per request: a tenth of them the person.
+    const groups = [...matches, ...nonMatches].map((v) => ({ vectors: [v] }));
+    const { parameters, iterations, matchShare } = estimateByEmPerRequest(groups, start, {
       iterations: 200,
     });
     expect(iterations).toBeGreaterThan(1);
-    expect(parameters.lambda).toBeCloseTo(0.1, 1);
+    expect(matchShare).toBeCloseTo(0.1, 1);
     expect(parameters.m.given.exact).toBeCloseTo(0.85, 1);
-    expect(parameters.m.house.different).toBeLessThan(0.2);
+    expect(parameters.m.surname.exact).toBeCloseTo(0.85, 1);
+  });
+});
+
+describe('estimateByEmPerRequest', () => {
+  // Requests whose candidates are mostly the household at the address: the person (in
+  // 80 % of requests) and three others of the same surname and address whose given name
+  // differs, as blocking returns them.
+  const rnd = seededRandom(7);
+  const household = (): ComparisonVector => ({
+    ...draw(trueM, rnd),
+    given: rnd() < 0.9 ? 'different' : 'initial',
+    dob: rnd() < 0.5 ? 'missing' : 'different',
+  });
+  const groups = Array.from({ length: 3000 }, () => {
+    const others = [household(), household(), household()];
+    return { vectors: rnd() < 0.8 ? [draw(trueM, rnd), ...others] : others };
+  });
+  // u as training estimates it: pairs of different people that share a blocking key,
+  // household members among them.
+  const u = estimateU([
+    ...Array.from({ length: 6000 }, () => draw(trueU, rnd)),
+    ...Array.from({ length: 6000 }, household),
+  ]);
+  const start: ModelParameters = { version: 'start', lambda: 0.05, m: DEFAULT_MODEL.m, u };
+
+  it('finds the m of one person, not of the household at the address', () => {
+    const { parameters, matchShare, iterations } = estimateByEmPerRequest(groups, start);
+    expect(iterations).toBeGreaterThan(1);
+    expect(parameters.m.given.exact).toBeCloseTo(trueM.given.exact, 1);
+    expect(parameters.m.given.different).toBeLessThan(0.05);
+    expect(parameters.m.dob.different).toBeLessThan(0.05);
+    expect(matchShare).toBeCloseTo(0.8, 1);
+    expect(parameters.lambda).toBe(start.lambda);
+    expect(parameters.u).toEqual(u);
+  });
+
+  it("keeps a reviewer's label: the confirmed candidate is the person, the request's others are not", () => {
+    // Two candidates each: one whose given name agrees, one whose given name is misspelt.
+    // EM alone cannot tell which is the person; reviewers confirmed the second.
+    const pair = () => [draw(trueM, rnd), { ...draw(trueM, rnd), given: 'typo' as const }];
+    const unlabelled = Array.from({ length: 1000 }, () => ({ vectors: pair() }));
+    expect(estimateByEmPerRequest(unlabelled, start).parameters.m.given.typo).toBeLessThan(0.6);
+    const labelled = unlabelled.map((g) => ({ ...g, confirmed: 1 }));
+    const { parameters, matchShare } = estimateByEmPerRequest(labelled, start);
+    expect(parameters.m.given.typo).toBeGreaterThan(0.95);
+    expect(matchShare).toBeCloseTo(1, 5);
+    // Disagreements keep the prior's m, labelled or not.
+    expect(parameters.m.given.different).toBe(start.m.given.different);
   });
 });
 

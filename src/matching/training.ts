@@ -3,13 +3,18 @@ import type { Database } from '../storage/schema.ts';
 import {
   compare,
   COMPARISON_VERSION,
-  type ComparisonVector,
   type GivenNamesCompatible,
   type PersonFeatures,
 } from './comparison.ts';
 import { activeModel, findCandidates, refreshNameFrequencies, saveModel } from './engine.store.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
-import { constrainEstimated, estimateByEm, estimateU, type ModelParameters } from './scoring.ts';
+import {
+  constrainEstimated,
+  estimateByEmPerRequest,
+  type CandidateGroup,
+  estimateU,
+  type ModelParameters,
+} from './scoring.ts';
 import { DEFAULT_MODEL } from './model.ts';
 
 export interface TrainingReport {
@@ -20,8 +25,10 @@ export interface TrainingReport {
   em_iterations: number;
   /** The model's λ: the documented prior, whatever EM found (ADR 0012). */
   lambda: number;
-  /** λ as EM estimated it (the share of matches among blocked pairs), or null without EM. */
-  em_lambda: number | null;
+  /** The share of recent requests whose person EM found among their candidates, or null without EM. */
+  em_match_share: number | null;
+  /** Recent requests a reviewer confirmed whose chosen candidate labelled EM's pairs. */
+  labelled_requests: number;
 }
 
 /**
@@ -68,13 +75,22 @@ export async function trainModel(
   const prior = await activeModel(db);
   const u = uVectors.length >= 1000 ? estimateU(uVectors) : prior.u;
 
-  // Candidate pairs of recent requests (unlabelled), for EM.
-  const recent = await sql<{ item: string }>`
-    select i.item from batch_items i
+  // Candidate pairs of recent requests, for EM; where a reviewer confirmed an item, the
+  // candidate its evidence names first (the decision's choice, engine.ts
+  // explainedCandidates) is labelled the person.
+  const recent = await sql<{ item: string; confirmed_tin: string | null }>`
+    select i.item,
+           case when o.outcome = 'CONFIRMED' and 'REVIEW_DECIDED' = any(o.reasons) then
+             (select p.evidence -> o.position::text -> 'c' -> 0 ->> 0
+                from evidence_pages p
+               where p.batch_id = o.batch_id
+                 and p.first_position <= o.position and p.last_position >= o.position)
+           end as confirmed_tin
+      from batch_items i
       join item_outcomes o on o.batch_id = i.batch_id and o.position = i.position
      where o.model_version is not null
      order by o.decided_at desc limit ${opts.recentItems ?? 20_000}`.execute(db);
-  const emVectors: ComparisonVector[] = [];
+  const emGroups = new Map<number, CandidateGroup & { tins: string[] }>();
   const PAGE = 2000;
   for (let i = 0; i < recent.rows.length; i += PAGE) {
     const page = recent.rows.slice(i, i + PAGE).map((r, j) => ({
@@ -86,19 +102,35 @@ export async function trainModel(
       page.map((p) => ({ position: p.position, keys: blockingKeys(p.features) })),
     );
     const byPosition = new Map(page.map((p) => [p.position, p.features]));
-    for (const c of candidates)
-      emVectors.push(compare(byPosition.get(c.position)!, c.features, compatible));
+    for (const c of candidates) {
+      const group = emGroups.get(c.position) ?? { vectors: [], tins: [] };
+      group.vectors.push(compare(byPosition.get(c.position)!, c.features, compatible));
+      group.tins.push(c.tin);
+      emGroups.set(c.position, group);
+    }
+  }
+  let labelled = 0;
+  for (const [position, group] of emGroups) {
+    const tin = recent.rows[position]!.confirmed_tin;
+    const confirmed = tin === null ? -1 : group.tins.indexOf(tin);
+    // A confirmed TIN no longer among the candidates (its address changed since) labels nothing.
+    if (confirmed >= 0) {
+      group.confirmed = confirmed;
+      labelled++;
+    }
   }
   const stamp = (opts.now ?? new Date()).toISOString().replace(/[-:]/g, '').slice(0, 15);
   const made = { version: `fs-${stamp}`, comparison: COMPARISON_VERSION };
   let parameters: ModelParameters = { ...prior, ...made, u, lambda: DEFAULT_MODEL.lambda };
   let iterations = 0;
-  let emLambda: number | null = null;
-  if (emVectors.length >= (opts.minEmPairs ?? 1000)) {
-    const em = estimateByEm(emVectors, { ...parameters, m: prior.m ?? DEFAULT_MODEL.m });
+  let matchShare: number | null = null;
+  const groups = [...emGroups.values()];
+  const emPairs = groups.reduce((n, g) => n + g.vectors.length, 0);
+  if (emPairs >= (opts.minEmPairs ?? 1000)) {
+    const em = estimateByEmPerRequest(groups, { ...parameters, m: prior.m ?? DEFAULT_MODEL.m });
     parameters = { ...em.parameters, ...made, lambda: DEFAULT_MODEL.lambda };
     iterations = em.iterations;
-    emLambda = em.parameters.lambda;
+    matchShare = em.matchShare;
   }
   // The store's pairs and EM can weigh a missing date of birth, a different street or a
   // weak agreement far beyond what a request shows (scoring.ts, constrainEstimated).
@@ -107,10 +139,11 @@ export async function trainModel(
     version: parameters.version,
     name_frequencies: frequencies,
     u_pairs: uVectors.length,
-    em_pairs: emVectors.length,
+    em_pairs: emPairs,
     em_iterations: iterations,
     lambda: parameters.lambda,
-    em_lambda: emLambda,
+    em_match_share: matchShare,
+    labelled_requests: labelled,
   };
   await saveModel(db, parameters, { ...report }, opts.actor ?? 'system:training');
   return report;

@@ -16,8 +16,8 @@ export function registerModel(program: Command): void {
             `model ${report.version}`,
             `name frequencies: ${report.name_frequencies.surnames} surname forms, ${report.name_frequencies.givens} given names`,
             `u from ${report.u_pairs} blocked pairs of different taxpayers`,
-            report.em_lambda !== null
-              ? `m by EM over ${report.em_pairs} candidate pairs of recent requests (${report.em_iterations} iterations; EM's λ ${report.em_lambda.toFixed(4)} not used)`
+            report.em_match_share !== null
+              ? `m by EM over ${report.em_pairs} candidate pairs of recent requests, at most one person per request (${report.em_iterations} iterations; the person among the candidates for ${(report.em_match_share * 100).toFixed(1)} % of requests), ${report.labelled_requests} of them labelled by a reviewer's confirmation`
               : `m kept from the previous model (${report.em_pairs} candidate pairs of recent requests; EM needs 1000)`,
             `λ = ${report.lambda.toFixed(4)}, the documented prior`,
           ].join('\n'),
