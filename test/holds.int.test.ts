@@ -158,7 +158,8 @@ for (const kind of TEST_DATABASES) {
         },
         'operator:ann',
       );
-      expect(hold).toMatchObject({ scope: 'subject', target: null, subject_identifiers: 1 });
+      // One locality form, the name folded whole (v1) and as matching reads it (v2).
+      expect(hold).toMatchObject({ scope: 'subject', target: null, subject_identifiers: 2 });
       await s.tg.approve(id, 'operator:officer');
       expect((await results(id)).map((r) => r[1])).toEqual(['SUSPENDED', 'CONFIRMED']);
       const ledger = JSON.stringify(await listEvents(s.tg.db));
@@ -175,8 +176,40 @@ for (const kind of TEST_DATABASES) {
         expect(ledger).not.toContain(pii);
       }
       const placed = (await listEvents(s.tg.db)).find((e) => e.type === 'hold.placed')!;
-      expect(placed.payload.subject_hashes).toEqual([expect.stringMatching(/^[\w-]{43}$/)]);
+      expect(placed.payload.subject_hashes).toEqual([
+        expect.stringMatching(/^[\w-]{43}$/),
+        expect.stringMatching(/^[\w-]{43}$/),
+      ]);
       expect(placed.payload).not.toHaveProperty('reason');
+    });
+
+    it('a subject hold covers the name written as matching reads it the same', async () => {
+      // The order's caption writes both given names in the first-name field; the request
+      // puts the second in the middle-name field. Matching compares the two as exact, so a
+      // hold on one must stop the other (the eighth hunt: it escaped).
+      await s.tg.placeHold(
+        {
+          scope: 'subject',
+          subject: {
+            first_name: 'María Luisa',
+            last_name: 'García',
+            street: '123 Main St',
+            zip: '77001',
+          },
+          ...order,
+        },
+        'operator:ann',
+      );
+      const id = await s.submit([
+        buildItem({ ...maria, request_id: 'm', first_name: 'MARIA', middle_name: 'LUISA' }),
+        buildItem({ ...jose, request_id: 'j' }),
+      ]);
+      await s.tg.processBatch(id);
+      const view = await s.tg.operatorView(id);
+      expect(view.items.map((i) => [i.request_id, i.outcome])).toEqual([
+        ['m', 'SUSPENDED'],
+        ['j', 'CONFIRMED'],
+      ]);
     });
 
     it('a hold placed before matching: held items are SUSPENDED and never matched', async () => {

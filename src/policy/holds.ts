@@ -52,6 +52,7 @@ const Text = z.string().max(200).regex(PLAIN);
 
 const SubjectSchema = z.strictObject({
   first_name: Text.optional(),
+  middle_name: Text.optional(),
   last_name: Text.optional(),
   street: Text.optional(),
   city: Text.optional(),

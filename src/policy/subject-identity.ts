@@ -1,4 +1,5 @@
 import { addressKeys, parseStreetLine } from '../matching/normalize/address.ts';
+import { parsePersonName } from '../matching/normalize/person-name.ts';
 import { foldText } from '../matching/normalize/text.ts';
 
 /**
@@ -9,8 +10,16 @@ import { foldText } from '../matching/normalize/text.ts';
  * typed, normalised identifiers; only their keyed hashes (HMAC-SHA-256 under the data
  * folder's subject key, src/ledger/subject.ts) are stored or compared:
  *
- * - `person:v1:FIRST|LAST|STREET_KEY|Z:ZIP5` — name and street with the ZIP;
+ * - `person:v1:FIRST|LAST|STREET_KEY|Z:ZIP5` — the first- and last-name fields folded
+ *   whole, and street with the ZIP;
  * - `person:v1:FIRST|LAST|STREET_KEY|C:CITY|STATE` — the same with city and state;
+ * - `person:v2:GIVEN|SURNAMES|SUFFIX|STREET_KEY|Z:ZIP5` and `…|C:CITY|STATE` — the name
+ *   as matching reads it (parsePersonName: the given names of the first- and
+ *   middle-name fields, particles dropped; surnames with `O'`, `Mc`, `St.`, `y` read as
+ *   matching reads them; the generational suffix kept apart). v1 alone let a request
+ *   escape a hold by writing `OBrien` for `O'Brien`, `Mc Donald` for `McDonald` or
+ *   `Maria` + middle `Jose` for `Maria Jose`, names matching compares as exact (the
+ *   eighth hunt). Both versions are hashed, so holds placed before v2 still match;
  * - `a_number:v1:NNNNNNNNN` — the alien registration number, digits only.
  *
  * The unit and the date of birth are left out on purpose: a court order names a
@@ -20,6 +29,7 @@ import { foldText } from '../matching/normalize/text.ts';
  */
 export interface SubjectFields {
   first_name?: unknown;
+  middle_name?: unknown;
   last_name?: unknown;
   street?: unknown;
   city?: unknown;
@@ -28,7 +38,6 @@ export interface SubjectFields {
   a_number?: unknown;
 }
 
-const VERSION = 'v1';
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
@@ -46,7 +55,7 @@ export function normaliseANumber(value: unknown): string {
  * storing or comparing it (`subjectHashes`). Fields that are missing or not text give
  * fewer identifiers; none at all means the fields do not identify anyone.
  * @example subjectIdentifiers({ first_name: 'Ana', last_name: 'Lopez', street: '12 Oak St', zip: '77001' })
- * // ['person:v1:ANA|LOPEZ|12 OAK ST|Z:77001']
+ * // ['person:v1:ANA|LOPEZ|12 OAK ST|Z:77001', 'person:v2:ANA|LOPEZ||12 OAK ST|Z:77001']
  */
 export function subjectIdentifiers(s: SubjectFields): string[] {
   const out: string[] = [];
@@ -58,13 +67,24 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
     const parsed = parseStreetLine(street);
     // It takes a house number and a street name to name a place.
     if (parsed.houseNumber && parsed.streetName) {
-      const person = `person:${VERSION}:${first}|${last}|${a.street_key}`;
-      if (a.zip5) out.push(`${person}|Z:${a.zip5}`);
-      if (a.city_key && a.state) out.push(`${person}|C:${a.city_key}|${a.state}`);
+      const name = parsePersonName({
+        first_name: str(s.first_name),
+        middle_name: str(s.middle_name),
+        last_name: str(s.last_name),
+      });
+      const people = [`person:v1:${first}|${last}|${a.street_key}`];
+      if (name.given.length > 0 && name.surnames.length > 0) {
+        const read = `${name.given.join(' ')}|${name.surnames.join(' ')}|${name.suffix ?? ''}`;
+        people.push(`person:v2:${read}|${a.street_key}`);
+      }
+      for (const person of people) {
+        if (a.zip5) out.push(`${person}|Z:${a.zip5}`);
+        if (a.city_key && a.state) out.push(`${person}|C:${a.city_key}|${a.state}`);
+      }
     }
   }
   const aNumber = normaliseANumber(s.a_number);
-  if (aNumber) out.push(`a_number:${VERSION}:${aNumber}`);
+  if (aNumber) out.push(`a_number:v1:${aNumber}`);
   return out;
 }
 
