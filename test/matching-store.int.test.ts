@@ -147,3 +147,76 @@ for (const kind of TEST_DATABASES) {
     });
   });
 }
+
+/**
+ * A person's date of birth and middle name across their returns (the eighth hunt): the
+ * latest return, the address of record, left both blank, and the request for the son
+ * who does not file was confirmed as his father. The earlier return's file is imported
+ * second, as an extract of another vintage would be.
+ */
+for (const kind of TEST_DATABASES) {
+  describe(`a person's fields from earlier returns on ${kind}`, () => {
+    let tg: Taxgate;
+    let done: () => Promise<void>;
+    const father = ['900000001', '', 'John', '', 'Smith', '12 Main St', '', 'Reno', 'NV', '89501'];
+
+    beforeEach(async () => {
+      ({ tg, done } = await openTestTaxgate(kind));
+      const [tin, , first, , last, ...address] = father;
+      await tg.importTaxpayers(returnsCsv([[tin!, '2024', first!, '', last!, ...address, '']]), {
+        actor: 'test',
+      });
+      await tg.importTaxpayers(
+        returnsCsv([[tin!, '2023', first!, 'R', last!, ...address, '1950-03-03']]),
+        { actor: 'test' },
+      );
+    });
+
+    afterEach(async () => {
+      await done();
+    });
+
+    const request = (position: number, item: Partial<ValidItem>) => ({
+      position,
+      item: {
+        request_id: `r${position}`,
+        first_name: 'John',
+        middle_name: '',
+        last_name: 'Smith',
+        street: '12 Main St',
+        unit: '',
+        city: 'Reno',
+        state: 'NV',
+        zip: '89501',
+        dob: null,
+        ...item,
+      } satisfies ValidItem,
+    });
+    const outcomes = async () =>
+      (
+        await matchPage(
+          tg.db,
+          [
+            request(0, { dob: '1985-06-06' }),
+            request(1, { middle_name: 'M' }),
+            request(2, { middle_name: 'R', dob: '1950-03-03' }),
+          ],
+          { model: DEFAULT_MODEL, compatible: givenNamesCompatible },
+        )
+      ).map((p) => [p.outcome, p.reasons]);
+    const expected = [
+      ['NOT_CONFIRMED', ['DOB_CONFLICT']],
+      ['PENDING_REVIEW', ['NAME_UNCERTAIN']],
+      ['CONFIRMED', []],
+    ];
+
+    it('keeps the date of birth and middle name the latest return leaves out', async () => {
+      expect(await outcomes()).toEqual(expected);
+    });
+
+    it('keeps them when the index is rebuilt', async () => {
+      await tg.reindexTaxpayers();
+      expect(await outcomes()).toEqual(expected);
+    });
+  });
+}

@@ -443,6 +443,42 @@ describe.each(TEST_DATABASES)('migrations on %s', (kind) => {
     }
   });
 
+  it('0015 gives addresses of record indexed before the date of birth and middle name of earlier returns, and reads dashes as hyphens', async () => {
+    const { db, close } = await openBefore('0014-names-care-of-and-units');
+    try {
+      await insertReturns(db, [
+        ['000000001', 2023, 'John', 'Smith', '12 Main St', ''],
+        ['000000001', 2024, 'John', 'Smith', '12 Main St', ''],
+        ['000000002', 2024, 'Ann', 'Lee', '12 Main St', 'Apt 1–2'],
+      ]);
+      await sql`update taxpayer_returns set dob = '1950-03-03', middle_name = 'R'
+                 where tin = '000000001' and tax_year = 2023`.execute(db);
+      // As indexed before 0015: the latest return alone, the en dash deleted.
+      const at = { street: '12 Main St', city: 'Reno', state: 'NV', zip: '89501' };
+      const john = personFeatures({ ...at, first_name: 'John', last_name: 'Smith' });
+      const ann = personFeatures({ ...at, first_name: 'Ann', last_name: 'Lee', unit: 'Apt 1–2' });
+      expect(ann.unit).toBe('1-2');
+      await sql`insert into taxpayer_features (tin, tax_year, features)
+                values ('000000001', 2024, ${JSON.stringify(john)}::json),
+                       ('000000002', 2024, ${JSON.stringify({ ...ann, unit: '12' })}::json)`.execute(
+        db,
+      );
+
+      await migrateUpTo(db, '0015-person-fields-and-dashes');
+
+      const indexed = await sql<{ tin: string; dob: string | null; given: string; unit: string }>`
+        select tin, features->>'dob' as dob, features->>'given' as given,
+               features->>'unit' as unit
+          from taxpayer_features order by tin`.execute(db);
+      expect(indexed.rows).toEqual([
+        { tin: '000000001', dob: '1950-03-03', given: '["JOHN","R"]', unit: '' },
+        { tin: '000000002', dob: null, given: '["ANN"]', unit: '1-2' },
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
   it('reindexing reads the latest return of each TIN, a TIN cut by the page left for the next', async () => {
     const { db, close } = await openBefore('0012-unit-keys');
     try {

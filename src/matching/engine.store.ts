@@ -89,8 +89,44 @@ export async function reindexAddressesOfRecord(
 
 const REINDEX_PAGE = 6000;
 
+type StoredReturn = PersonRecord & { tin: string; tax_year: number };
+
 /**
- * The latest return of each of the next TINs after `after`, in TIN order. Read in the
+ * Each TIN's address of record from its returns in (tin, tax_year) order: the latest
+ * return, with the date of birth and the middle name of the most recent return that has
+ * one where the latest has none. They belong to the person, not to the address: a
+ * return that leaves them out says nothing new, and dropping them let a request for a
+ * John M. Smith born 1985 confirm the John R. Smith born 1950 whose latest return left
+ * both blank (the eighth hunt).
+ */
+export function addressesOfRecord(ascending: StoredReturn[]): StoredReturn[] {
+  const latest = new Map<string, StoredReturn>();
+  const dob = new Map<string, string>();
+  const middle = new Map<string, string>();
+  for (const r of ascending) {
+    latest.set(r.tin, r);
+    if (r.dob) dob.set(r.tin, r.dob);
+    if (r.middle_name?.trim()) middle.set(r.tin, r.middle_name);
+  }
+  return [...latest.values()].map((r) => ({
+    ...r,
+    dob: r.dob || (dob.get(r.tin) ?? null),
+    middle_name: r.middle_name?.trim() ? r.middle_name : (middle.get(r.tin) ?? r.middle_name),
+  }));
+}
+
+/** Every return of the given TINs, in (tin, tax_year) order. */
+export async function returnsOf(db: Db, tins: string[]): Promise<StoredReturn[]> {
+  const { rows } = await sql<StoredReturn>`
+    select tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip,
+           to_char(dob, 'YYYY-MM-DD') as dob
+      from taxpayer_returns where tin = any(${tins}::text[])
+     order by tin, tax_year`.execute(db);
+  return rows;
+}
+
+/**
+ * The address of record of each of the next TINs after `after`, in TIN order. Read in the
  * primary key's order (tin, tax_year) and reduced here: `distinct on (tin) … order by
  * tin, tax_year desc` needs a sort, which PGlite, without statistics on the returns,
  * ran over every remaining return for each page (1.7 s a page at 1,000,000 returns,
@@ -112,9 +148,7 @@ export async function latestReturnsAfter(
     const cut = rows.findIndex((r) => r.tin === rows[rows.length - 1]!.tin);
     if (cut > 0) complete = rows.slice(0, cut);
   }
-  const latest = new Map<string, PersonRecord & { tin: string; tax_year: number }>();
-  for (const r of complete) latest.set(r.tin, r); // tax years ascend: the last one stays
-  return [...latest.values()];
+  return addressesOfRecord(complete);
 }
 
 /** The addresses of record whose stored features are missing, older or differ from today's. */

@@ -16,6 +16,7 @@ import * as batchRetries from './migrations/0011-batch-retries.ts';
 import * as unitKeys from './migrations/0012-unit-keys.ts';
 import * as unitsTheLineNames from './migrations/0013-units-the-line-names.ts';
 import * as namesCareOfAndUnits from './migrations/0014-names-care-of-and-units.ts';
+import * as personFieldsAndDashes from './migrations/0015-person-fields-and-dashes.ts';
 import * as policy from './migrations/0006-policy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -81,6 +82,7 @@ const migrations: Record<string, Migration> = {
   '0012-unit-keys': unitKeys,
   '0013-units-the-line-names': unitsTheLineNames,
   '0014-names-care-of-and-units': namesCareOfAndUnits,
+  '0015-person-fields-and-dashes': personFieldsAndDashes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -38,8 +38,10 @@ export function parseTaxpayerRow(
   const tin = get('tin').replace(/-/g, '');
   if (!/^\d{9}$/.test(tin)) return 'tin must be 9 digits (dashes allowed)';
   const year = Number(get('tax_year'));
-  if (!/^\d{4}$/.test(get('tax_year')) || year < 1900 || year > currentYear) {
-    return `tax_year must be a year from 1900 to ${currentYear}`;
+  // A return for the current year cannot have been filed yet; a year mis-keyed so would
+  // stay the address of record until a later year's return arrived (the eighth hunt).
+  if (!/^\d{4}$/.test(get('tax_year')) || year < 1900 || year >= currentYear) {
+    return `tax_year must be a year from 1900 to ${currentYear - 1}: the current year's return cannot have been filed yet`;
   }
   for (const k of ['first_name', 'last_name', 'street', 'city', 'state', 'zip']) {
     if (!get(k)) return `${k} is empty`;

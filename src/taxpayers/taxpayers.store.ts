@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
-import { indexAddressesOfRecord } from '../matching/engine.store.ts';
+import { addressesOfRecord, indexAddressesOfRecord, returnsOf } from '../matching/engine.store.ts';
 import type { TaxpayerReturn } from './taxpayer-row.ts';
 
 export interface ChunkCounts {
@@ -14,7 +14,9 @@ export interface ChunkCounts {
  * Loads one chunk of returns in one transaction: returns are upserted on
  * (tin, tax_year) and rewritten only when a value differs, so a re-import changes
  * nothing; each TIN's address of record (the matching engine's index) moves only
- * to a tax year at least as recent as the one it has. The chunk's event commits with it.
+ * to a tax year at least as recent as the one it has, and keeps the date of birth and
+ * middle name of earlier returns where the latest has none. The chunk's event commits
+ * with it.
  */
 export async function upsertReturns(
   db: Kysely<Database>,
@@ -25,11 +27,6 @@ export async function upsertReturns(
   // Within one chunk the last row for a (tin, tax_year) wins, as it would across chunks.
   const byKey = new Map(rows.map((r) => [`${r.tin}|${r.tax_year}`, r]));
   const unique = [...byKey.values()];
-  const latest = new Map<string, TaxpayerReturn>();
-  for (const r of unique) {
-    const seen = latest.get(r.tin);
-    if (!seen || r.tax_year >= seen.tax_year) latest.set(r.tin, r);
-  }
   const col = <K extends keyof TaxpayerReturn>(k: K) => unique.map((r) => r[k]);
 
   return db.transaction().execute(async (trx) => {
@@ -53,7 +50,10 @@ export async function upsertReturns(
              excluded.unit, excluded.city, excluded.state, excluded.zip, excluded.dob)
       returning (xmax = 0) as inserted`.execute(trx);
 
-    await indexAddressesOfRecord(trx, [...latest.values()]);
+    // Read back with the TINs' earlier returns: a date of birth or middle name an earlier
+    // return gave stays with the person (addressesOfRecord), whichever file came first.
+    const tins = [...new Set(unique.map((r) => r.tin))];
+    await indexAddressesOfRecord(trx, addressesOfRecord(await returnsOf(trx, tins)));
 
     const inserted = written.rows.filter((r) => r.inserted).length;
     const counts = {

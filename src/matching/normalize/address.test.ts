@@ -68,6 +68,12 @@ describe('normaliseUnit', () => {
     ['A 1', 'A1'],
     ['1 2', '1 2'],
     ['3 1/2', '3 1/2'],
+    // Any dash is a hyphen and an underscore a space; neither joins two numbers (the
+    // eighth hunt: en dash, U+2010 and '_' gave '12').
+    ['Apt 1–2', '1-2'],
+    ['Apt 1‐2', '1-2'],
+    ['Apt 1−2', '1-2'],
+    ['Apt 1_2', '1 2'],
   ])('%j → %j', (unit, expected) => {
     expect(normaliseUnit(unit)).toBe(expected);
   });

@@ -42,6 +42,9 @@ describe('parseUsAddress', () => {
     ],
     ['123A Main Street', address({ houseNumber: '123A', streetName: 'MAIN', suffix: 'ST' })],
     ['12-14 Elm Ave', address({ houseNumber: '12-14', streetName: 'ELM', suffix: 'AVE' })],
+    // A typographic dash is the same hyphen, never deleted into house 1214.
+    ['12–14 Elm Ave', address({ houseNumber: '12-14', streetName: 'ELM', suffix: 'AVE' })],
+    ['12—14 Elm Ave', address({ houseNumber: '12-14', streetName: 'ELM', suffix: 'AVE' })],
     [
       'N165 W2123 Tartan Ct, Jackson, WI 53037',
       address({ houseNumber: 'N165 W2123', streetName: 'TARTAN', suffix: 'CT', city: 'JACKSON' }),

@@ -141,8 +141,12 @@ function foldNonAscii(s: string): string {
 function tokenize(s: string): Token[] {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(s);
-  const text = (ascii ? s : foldNonAscii(s))
+  // Every dash is a hyphen, and an underscore a space: deleted, as other marks inside a
+  // word are below, 'Apt 1–2' was 'APT 12' and '12–14 Main St' house '1214', another
+  // dwelling's (the eighth hunt).
+  const text = (ascii ? s : foldNonAscii(s.replace(/[\p{Pd}\u2212]/gu, '-')))
     .toUpperCase()
+    .replace(/_/g, ' ')
     .replace(/[\r\n;]+/g, ',')
     .replace(/&/g, ' & ')
     .replace(/#/g, ' # ')
