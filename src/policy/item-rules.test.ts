@@ -556,6 +556,7 @@ describe('validateItem: regressions', () => {
     ['street', { street: 'N/A' }, 'ADDRESS_PLACEHOLDER'],
     ['first name', { first_name: 'N/A' }, 'NAME_PLACEHOLDER'],
     ['first name without a letter', { first_name: '???' }, 'NAME_INVALID_CHARACTERS'],
+    ['first name of apostrophes only', { first_name: 'ʼʼ' }, 'NAME_INVALID_CHARACTERS'],
     ['last name without a letter', { last_name: '.' }, 'NAME_INVALID_CHARACTERS'],
   ])('refuses a %s placeholder', (_what, over, code) => {
     expect(rejected(judge(item(over))).reasons).toContain(code);

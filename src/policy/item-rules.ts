@@ -5,7 +5,7 @@ import { statuteKey, type Agreement } from './agreement.ts';
 import { rejectionFor, type ReasonCode } from './reason-codes.ts';
 
 /** Version of the rule set below; every outcome records the one it was judged by. */
-export const RULE_SET_VERSION = 'rules-2026.11.2';
+export const RULE_SET_VERSION = 'rules-2026.11.3';
 
 /** A request item whose every statutory element is present and lawful. */
 export interface ValidItem {
@@ -221,9 +221,11 @@ function checkName(first: string, middle: string, last: string, reasons: Set<Rea
   for (const part of [first, middle, last]) {
     if (part && FORBIDDEN_IN_NAMES.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
   }
-  // A name has at least one letter: '???' or '.' is not one.
+  // A name has at least one letter: '???' or '.' is not one, nor the modifier letter
+  // apostrophe 'ʼ' (U+02BC), which names are read without (person-name.ts): such an item
+  // was matched with no first name, and the returns at the address inspected for it.
   for (const part of [first, last]) {
-    if (part && !/\p{L}/u.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
+    if (part && !/\p{L}/u.test(part.replace(/\u02BC/g, ''))) reasons.add('NAME_INVALID_CHARACTERS');
   }
   // 'F.N.U.', 'F N U' and 'Unknown Unknown' are placeholders too: compare the
   // letters alone, and every word of a field.
