@@ -156,7 +156,8 @@ function nameAgrees(v: ComparisonVector): boolean {
  * or not (ADR 0014). A conflicting unit, suffix (Jr/Sr) or date of birth never
  * confirms; neither do two candidates, a second given name alone, second given names
  * that differ, or names that may point at a relative (pointsAtARelative) without an
- * agreeing date of birth (ADR 0012, ADR 0013), nor an address in care of someone else.
+ * agreeing date of birth (ADR 0012, ADR 0013), nor an address in care of someone else,
+ * nor a request whose name and date of birth another candidate elsewhere shares.
  * Undecidable but strong cases go to review; the rest are NOT_CONFIRMED.
  * @example decide(candidates.map((c) => ({ tin, vector, score })))
  */
@@ -239,6 +240,19 @@ export function decide(
   if (rivalAtAddress) {
     const named = rivals.includes(rivalAtAddress) ? rivals : [...rivals, rivalAtAddress];
     return outcome('NOT_CONFIRMED', 'MATCH_AMBIGUOUS', best, named);
+  }
+  // One person under two TINs (an ITIN, then an SSN): another taxpayer whose name and
+  // date of birth agree as the best's do, in another dwelling, is the requested person
+  // as much as the best is, and which address is his now the request cannot tell (the
+  // eighth hunt: the older TIN's Apt 1 confirmed, its holder filing from Apt 7 since).
+  if (v.dob === 'exact') {
+    const sameFiler = [...rivals, ...implausible].find(
+      (r) => r.vector.dob === 'exact' && nameAgrees(r.vector),
+    );
+    if (sameFiler) {
+      const named = rivals.includes(sameFiler) ? rivals : [...rivals, sameFiler];
+      return outcome('NOT_CONFIRMED', 'MATCH_AMBIGUOUS', best, named);
+    }
   }
 
   if (v.street !== 'exact') return outcome('PENDING_REVIEW', 'ADDRESS_DIFFERS', best, rivals);

@@ -92,6 +92,16 @@ describe('hard cases: never confirmed', () => {
     ],
     // Two listed given names one edit apart name two people.
     ['Joan against John', { first_name: 'Joan' }, [{ first_name: 'John' }]],
+    // One person under two TINs (an ITIN, then an SSN), each with its return from another
+    // unit of the building: which is his address now the request cannot tell (hunt 8).
+    [
+      'the same name and date of birth under another TIN in Apt 7',
+      { unit: 'Apt 1', dob: '1980-01-01' },
+      [
+        { unit: 'Apt 1', dob: '1980-01-01' },
+        { unit: 'Apt 7', dob: '1980-01-01' },
+      ],
+    ],
     ['Erin against Eric', { first_name: 'Erin' }, [{ first_name: 'Eric' }]],
     ['Frances against Francis', { first_name: 'Frances' }, [{ first_name: 'Francis' }]],
     // A suffix on one side only, no date of birth to tell father from son.
@@ -402,6 +412,17 @@ describe('hard cases: never confirmed', () => {
 
 describe('hard cases: still confirmed', () => {
   it.each<[string, Partial<PersonRecord>, Partial<PersonRecord>[], string]>([
+    // A namesake in another unit born on another day is another person (hunt 8's rule
+    // for one person under two TINs needs the date of birth to agree).
+    [
+      'a namesake in Apt 7 born another day',
+      { unit: 'Apt 1', dob: '1980-01-01' },
+      [
+        { unit: 'Apt 1', dob: '1980-01-01' },
+        { unit: 'Apt 7', dob: '1962-05-05' },
+      ],
+      'T0',
+    ],
     [
       'one surname of two',
       { first_name: 'Juan', last_name: 'Garcia' },
