@@ -12,7 +12,6 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
-import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
 import type { MatchTimings } from '../src/intake/pipeline.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
@@ -33,6 +32,7 @@ import {
   runTool,
   scratchDatabase,
   toolAgreement,
+  toolOfficial,
   UsageError,
   withAdmin,
   writeReturnsCsv,
@@ -415,24 +415,15 @@ async function main(cleanups: Cleanups): Promise<void> {
   }
 
   // 4. Agreement, official, signed batch.
-  await tg.applyAgreement(
+  const { officialId, privateKey } = await toolOfficial(
+    tg,
     toolAgreement({
       id: AGREEMENT_ID,
       requestingAgency: 'DHS/ICE (benchmark)',
       statute: STATUTE,
       items: opts.items,
     }),
-    'admin:bench',
-  );
-  const keys = await generateEd25519KeyPair();
-  const privateKey = await importPrivateJwk(keys.privateJwk, 'the bench key');
-  const { id: officialId } = await tg.addOfficial(
-    {
-      agreement_id: AGREEMENT_ID,
-      name: 'Bench Head',
-      role: 'agency_head',
-      public_jwk: keys.publicJwk,
-    },
+    'Bench Head',
     'admin:bench',
   );
 
@@ -743,7 +734,7 @@ async function runBatch(
     batch: number;
     sample: TaxpayerReturn[];
     officialId: string;
-    privateKey: Awaited<ReturnType<typeof importPrivateJwk>>;
+    privateKey: CryptoKey;
     tally: OutcomeTally;
   },
 ): Promise<BatchRun> {

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
-import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import { loadConfig } from '../src/config.ts';
 import { findEvidence } from '../src/intake/batches.store.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
@@ -38,6 +37,7 @@ import {
   runTool,
   scratchDatabase,
   toolAgreement,
+  toolOfficial,
   writeReturnsCsv,
   type Cleanups,
   type DatabaseKind,
@@ -110,16 +110,10 @@ function evalAgreement(id: string, items: number) {
  * submitted and processed through the public path; its operator view.
  */
 async function runBatch(tg: Taxgate, agreementId: string, requests: GeneratedRequest[]) {
-  await tg.applyAgreement(evalAgreement(agreementId, requests.length), 'admin:eval');
-  const keys = await generateEd25519KeyPair();
-  const privateKey = await importPrivateJwk(keys.privateJwk, 'the eval key');
-  const { id: officialId } = await tg.addOfficial(
-    {
-      agreement_id: agreementId,
-      name: 'Eval Head',
-      role: 'agency_head',
-      public_jwk: keys.publicJwk,
-    },
+  const { officialId, privateKey } = await toolOfficial(
+    tg,
+    evalAgreement(agreementId, requests.length),
+    'Eval Head',
     'admin:eval',
   );
   const envelope = {

@@ -10,6 +10,8 @@ import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pg from 'pg';
+import type { Taxgate } from '../src/app.ts';
+import { generateEd25519KeyPair, importPrivateJwk } from '../src/auth/keys.ts';
 import type { AgreementDocument } from '../src/policy/agreement.ts';
 import { addDays } from '../src/policy/item-rules.ts';
 import { dropServerDatabase } from '../src/storage/db.ts';
@@ -281,4 +283,25 @@ export function toolAgreement(input: {
     retention_days: 365,
     release_approvals: 1,
   };
+}
+
+/**
+ * Applies a tool's agreement and registers its agency head with a fresh Ed25519 key:
+ * the official's id and private key, to sign the tool's batches with.
+ * @example const head = await toolOfficial(tg, toolAgreement({ … }), 'Bench Head', 'admin:bench')
+ */
+export async function toolOfficial(
+  tg: Taxgate,
+  agreement: AgreementDocument,
+  name: string,
+  actor: string,
+): Promise<{ officialId: string; privateKey: CryptoKey }> {
+  await tg.applyAgreement(agreement, actor);
+  const keys = await generateEd25519KeyPair();
+  const privateKey = await importPrivateJwk(keys.privateJwk, `${name}'s key`);
+  const { id: officialId } = await tg.addOfficial(
+    { agreement_id: agreement.id, name, role: 'agency_head', public_jwk: keys.publicJwk },
+    actor,
+  );
+  return { officialId, privateKey };
 }
