@@ -13,6 +13,7 @@ import {
 } from '../src/intake/batches.store.ts';
 import { keepLease, processBatch } from '../src/intake/pipeline.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
+import { RULE_SET_VERSION } from '../src/policy/item-rules.ts';
 import { modelByVersion } from '../src/matching/engine.store.ts';
 import { keepAgreementOrder } from '../src/matching/scoring.ts';
 import { givenNamesCompatible } from '../src/matching/given-names.ts';
@@ -305,23 +306,26 @@ for (const kind of TEST_DATABASES) {
       );
       await sql`update batch_items set item = ${JSON.stringify({ ...items[1], street: '' })}
                  where batch_id = ${batch_id} and position = 1`.execute(tg.db);
-      await expect(tg.processBatch(batch_id)).rejects.toThrow(
-        `item 1 of ${batch_id} has no outcome but does not pass the rules`,
-      );
-      // Nothing was read for the page: no outcome, no accounting.
-      const { rows } = await sql<{ n: number }>`
-        select (select count(*) from item_outcomes where batch_id = ${batch_id})::int
-             + (select count(*) from inspections where batch_id = ${batch_id})::int as n`.execute(
-        tg.db,
-      );
-      expect(rows[0]!.n).toBe(0);
-      // Restored, the same batch matches under the new rules.
-      await sql`update batch_items set item = ${JSON.stringify(items[1])}
-                 where batch_id = ${batch_id} and position = 1`.execute(tg.db);
+      // The item that no longer passes is refused under today's rules, and nothing is
+      // read for it; the other is matched (one bad item never sinks its batch).
       await tg.processBatch(batch_id);
       const view = await tg.operatorView(batch_id);
       expect(view.state).toBe('matched');
-      expect(view.items.every((i) => i.outcome === 'NOT_CONFIRMED')).toBe(true);
+      expect(view.items).toEqual([
+        { request_id: 'a', outcome: 'NOT_CONFIRMED', reasons: ['MATCH_NONE'] },
+        { request_id: 'b', outcome: 'REJECTED_INCOMPLETE', reasons: ['ADDRESS_ZIP_ONLY'] },
+      ]);
+      const { rows } = await sql<{ position: number; rule_set_version: string }>`
+        select position, rule_set_version from item_outcomes
+         where batch_id = ${batch_id} order by position`.execute(tg.db);
+      expect(rows).toEqual([
+        { position: 0, rule_set_version: 'rules-older' },
+        { position: 1, rule_set_version: RULE_SET_VERSION },
+      ]);
+      const inspected = await sql<{ position: number }>`
+        select distinct position from inspections where batch_id = ${batch_id}`.execute(tg.db);
+      expect(inspected.rows.map((r) => r.position)).not.toContain(1);
+      expect((await listEvents(tg.db, batch_id)).map((e) => e.type)).toContain('items.rejected');
     });
 
     it('processes a batch under one lease at a time, and waits while another worker holds it', async () => {

@@ -12,6 +12,7 @@ import {
   RULE_SET_VERSION,
   validateItem,
   type ItemRuleContext,
+  type ValidItem,
 } from '../policy/item-rules.ts';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
@@ -371,22 +372,43 @@ async function matchOnePage(
   const { subjectHash, matchTimings: timings } = opts;
   const batchId = batch.id;
   // The validation phase passed every item still without an outcome: take its clean
-  // fields, unless the rules changed since, when each is judged again and one that no
-  // longer passes stops the batch before anything is read for it.
-  const items = page.map(({ position, item }) => {
-    if (!rejudge) return { position, item: passedItem(item) };
-    const v = validateItem(item, rejudge);
-    if (!v.valid) {
-      throw new Error(`item ${position} of ${batchId} has no outcome but does not pass the rules`);
+  // fields, unless the rules changed since, when each is judged again. One that no longer
+  // passes is refused as validation would refuse it, under the rules that judged it, and
+  // nothing is read for it; the others are matched (one bad item never sinks its batch).
+  const items: { position: number; item: ValidItem }[] = [];
+  const refused: NewOutcome[] = [];
+  for (const { position, item } of page) {
+    if (!rejudge) {
+      items.push({ position, item: passedItem(item) });
+      continue;
     }
-    return { position, item: v.item };
-  });
+    const v = validateItem(item, rejudge);
+    if (v.valid) items.push({ position, item: v.item });
+    else
+      refused.push({
+        position,
+        request_id: storableRequestId(item),
+        outcome: v.result,
+        reasons: v.reasons,
+        rule_set_version: RULE_SET_VERSION,
+        model_version: null,
+      });
+  }
+  const passed = new Set(items.map((i) => i.position));
+  const lawful = refused.length === 0 ? page : page.filter((p) => passed.has(p.position));
   await db.transaction().execute(async (trx) => {
     await leaseFence(trx, batchId, opts.worker);
     await keepBlockingSerial(trx);
+    if (refused.length > 0) {
+      const written = await insertOutcomes(trx, batchId, refused);
+      if (written.length > 0)
+        await appendEvents(trx, [
+          { type: 'items.rejected', actor: WORKER_ACTOR, batchId, payload: summarise(written) },
+        ]);
+    }
     // Held items get SUSPENDED and are not matched (src/policy/holds.ts).
     const held = await timed(timings, 'holds', () =>
-      suspendHeldItems(trx, batch, page, subjectHash),
+      suspendHeldItems(trx, batch, lawful, subjectHash),
     );
     const toMatch = items.filter((i) => !held.has(i.position));
     const proposals = await matchPage(trx, toMatch, {
@@ -416,7 +438,7 @@ async function matchOnePage(
         insertEvidencePage(trx, batchId, model.version, proposals),
       );
       const accounting = await timed(timings, 'write accounting', () =>
-        recordInspections(trx, { batchId, items: page, proposals, subjectHash }),
+        recordInspections(trx, { batchId, items: lawful, proposals, subjectHash }),
       );
       await timed(timings, 'write ledger', () =>
         appendEvents(trx, [
