@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchRejectedError, TaxgateError } from '../src/errors.ts';
 import { listEvents } from '../src/ledger/events.store.ts';
@@ -210,6 +211,39 @@ for (const kind of TEST_DATABASES) {
         ['m', 'SUSPENDED'],
         ['j', 'CONFIRMED'],
       ]);
+    });
+
+    it('a hold placed before person:v2 gains its identifiers when placed again under its order', async () => {
+      const subject = {
+        first_name: 'María Luisa',
+        last_name: 'García',
+        street: '123 Main St',
+        zip: '77001',
+      };
+      const placed = await s.tg.placeHold({ scope: 'subject', subject, ...order }, 'operator:ann');
+      // As placed before v2: its v1 hash only.
+      await sql`update holds set subject_hashes = subject_hashes[1:1] where id = ${placed.id}`.execute(
+        s.tg.db,
+      );
+      const again = await s.tg.placeHold({ scope: 'subject', subject, ...order }, 'operator:ann');
+      expect(again).toMatchObject({ id: placed.id, subject_identifiers: 2 });
+      const amended = (await listEvents(s.tg.db)).filter((e) => e.type === 'hold.amended');
+      expect(amended.map((e) => e.payload)).toEqual([
+        {
+          hold_id: placed.id,
+          scope: 'subject',
+          added_subject_hashes: [expect.stringMatching(/^[\w-]{43}$/)],
+        },
+      ]);
+      // Nothing left to add: the same order a third time is the hold that exists.
+      await expect(
+        s.tg.placeHold({ scope: 'subject', subject, ...order }, 'operator:ann'),
+      ).rejects.toMatchObject({ code: 'HOLD_EXISTS' });
+      const id = await s.submit([
+        buildItem({ ...maria, request_id: 'm', first_name: 'MARIA', middle_name: 'LUISA' }),
+      ]);
+      await s.tg.processBatch(id);
+      expect((await s.tg.operatorView(id)).items.map((i) => i.outcome)).toEqual(['SUSPENDED']);
     });
 
     it('a hold placed before matching: held items are SUSPENDED and never matched', async () => {

@@ -29,6 +29,20 @@ export async function insertHold(
   return trx.insertInto('holds').values(hold).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Adds keyed subject hashes to an active hold (identifiers of a later version). */
+export async function addSubjectHashes(
+  trx: Transaction<Database>,
+  id: string,
+  hashes: string[],
+): Promise<HoldRow> {
+  return trx
+    .updateTable('holds')
+    .set({ subject_hashes: sql<string[]>`subject_hashes || ${hashes}::text[]` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function findHold(db: Db, id: string): Promise<HoldRow | null> {
   return (await db.selectFrom('holds').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
 }

@@ -12,6 +12,7 @@ import {
   activeSubjectHolds,
   findHold,
   findSameActiveHold,
+  addSubjectHashes,
   insertHold,
   listHolds,
   lockHoldsExclusive,
@@ -52,7 +53,6 @@ const Text = z.string().max(200).regex(PLAIN);
 
 const SubjectSchema = z.strictObject({
   first_name: Text.optional(),
-  middle_name: Text.optional(),
   last_name: Text.optional(),
   street: Text.optional(),
   city: Text.optional(),
@@ -176,6 +176,21 @@ export async function placeHold(
       subject_hashes: hashes,
       court_order: req.court_order,
     });
+    // The same subject under the same order again, with identifiers the hold lacks: a
+    // hold placed before names were also identified as matching reads them (person:v2,
+    // ADR 0007) gains them, as only whoever has the order's text can give them.
+    const added = same ? hashes.filter((h) => !same.subject_hashes.includes(h)) : [];
+    if (same && req.scope === 'subject' && added.length > 0) {
+      const amended = await addSubjectHashes(trx, same.id, added);
+      await appendEvents(trx, [
+        {
+          type: 'hold.amended',
+          actor,
+          payload: { hold_id: same.id, scope: same.scope, added_subject_hashes: added },
+        },
+      ]);
+      return holdView(amended);
+    }
     if (same)
       throw new ConflictError(
         'HOLD_EXISTS',

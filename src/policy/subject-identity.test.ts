@@ -54,6 +54,20 @@ describe('subjectIdentifiers', () => {
     ]);
   });
 
+  it('keeps v1 as it was read before dashes became hyphens, so holds placed then still match', () => {
+    expect(
+      subjectIdentifiers({
+        first_name: 'Ann',
+        last_name: 'Lee',
+        street: '12–14 Elm Ave',
+        zip: '89501',
+      }),
+    ).toEqual([
+      'person:v1:ANN|LEE|1214 ELM AVE|Z:89501',
+      'person:v2:ANN|LEE||12-14 ELM AVE|Z:89501',
+    ]);
+  });
+
   it('keeps apart names matching keeps apart: a junior and his senior, two given names', () => {
     const place = { street: '12 Main St', zip: '89501' };
     const shared = (a: object, b: object) =>
@@ -70,6 +84,13 @@ describe('subjectIdentifiers', () => {
       shared(
         { first_name: 'Maria Jose', last_name: 'Garcia' },
         { first_name: 'Maria Luisa', last_name: 'Garcia' },
+      ),
+    ).toEqual([]);
+    // A hold names every given name in first_name; a request may split them.
+    expect(
+      shared(
+        { first_name: 'Maria Jose', last_name: 'Garcia' },
+        { first_name: 'Maria', middle_name: 'Luisa', last_name: 'Garcia' },
       ),
     ).toEqual([]);
   });

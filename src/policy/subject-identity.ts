@@ -14,8 +14,8 @@ import { foldText } from '../matching/normalize/text.ts';
  *   whole, and street with the ZIP;
  * - `person:v1:FIRST|LAST|STREET_KEY|C:CITY|STATE` — the same with city and state;
  * - `person:v2:GIVEN|SURNAMES|SUFFIX|STREET_KEY|Z:ZIP5` and `…|C:CITY|STATE` — the name
- *   as matching reads it (parsePersonName: the given names of the first- and
- *   middle-name fields, particles dropped; surnames with `O'`, `Mc`, `St.`, `y` read as
+ *   as matching reads it (parsePersonName: the given names of the first- and, for a
+ *   request, middle-name fields, particles dropped; surnames with `O'`, `Mc`, `St.`, `y` read as
  *   matching reads them; the generational suffix kept apart). v1 alone let a request
  *   escape a hold by writing `OBrien` for `O'Brien`, `Mc Donald` for `McDonald` or
  *   `Maria` + middle `Jose` for `Maria Jose`, names matching compares as exact (the
@@ -64,6 +64,15 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
   const street = str(s.street);
   if (first && last && street) {
     const a = addressKeys({ street, zip: str(s.zip), city: str(s.city), state: str(s.state) });
+    // v1 keeps the address as read when it was made: dashes other than '-' and
+    // underscores deleted (before migration 0015), so holds placed then still match
+    // a request written as their order was (`12–14 Elm Ave` → 1214 ELM AVE).
+    const v1 = addressKeys({
+      street: asReadBefore0015(street),
+      zip: str(s.zip),
+      city: asReadBefore0015(str(s.city)),
+      state: str(s.state),
+    });
     const parsed = parseStreetLine(street);
     // It takes a house number and a street name to name a place.
     if (parsed.houseNumber && parsed.streetName) {
@@ -72,20 +81,25 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
         middle_name: str(s.middle_name),
         last_name: str(s.last_name),
       });
-      const people = [`person:v1:${first}|${last}|${a.street_key}`];
+      const people: [string, typeof a][] = [[`person:v1:${first}|${last}|${v1.street_key}`, v1]];
       if (name.given.length > 0 && name.surnames.length > 0) {
         const read = `${name.given.join(' ')}|${name.surnames.join(' ')}|${name.suffix ?? ''}`;
-        people.push(`person:v2:${read}|${a.street_key}`);
+        people.push([`person:v2:${read}|${a.street_key}`, a]);
       }
-      for (const person of people) {
-        if (a.zip5) out.push(`${person}|Z:${a.zip5}`);
-        if (a.city_key && a.state) out.push(`${person}|C:${a.city_key}|${a.state}`);
+      for (const [person, at] of people) {
+        if (at.zip5) out.push(`${person}|Z:${at.zip5}`);
+        if (at.city_key && at.state) out.push(`${person}|C:${at.city_key}|${at.state}`);
       }
     }
   }
   const aNumber = normaliseANumber(s.a_number);
   if (aNumber) out.push(`a_number:v1:${aNumber}`);
   return out;
+}
+
+/** A dash other than '-', and an underscore, deleted as address words read them before migration 0015. */
+function asReadBefore0015(text: string): string {
+  return text.replace(/(?!-)[\p{Pd}\u2212_]/gu, '');
 }
 
 /** Hashes identifiers with a keyed hash (the app's `subjectHash`). */

@@ -693,7 +693,7 @@ export async function buildServer(tg: Taxgate, opts: ServerOptions = {}): Promis
       schema: {
         summary: 'Suspend an agreement, an agency or a subject under a court order',
         description:
-          'Body: {scope: "agreement", agreement_id} | {scope: "agency", agency} | {scope: "subject", subject: {first_name, last_name, middle_name?, street, zip | city + state} | {a_number}}, each with court_order and reason. Takes effect at once: new batches refused, items in flight SUSPENDED.',
+          'Body: {scope: "agreement", agreement_id} | {scope: "agency", agency} | {scope: "subject", subject: {first_name, last_name, street, zip | city + state} | {a_number}}, each with court_order and reason. Takes effect at once: new batches refused, items in flight SUSPENDED.',
         tags: ['admin'],
         security: [{ operatorToken: [] }],
         body: { type: 'object', additionalProperties: true },
