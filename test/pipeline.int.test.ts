@@ -713,6 +713,47 @@ for (const kind of TEST_DATABASES) {
       expect(weight('dob', 'missing')).toBeCloseTo(0, 6);
     });
 
+    it('trains on no item whose request retention purged, nor one a hold suspended', async () => {
+      const id = await submit([buildItem({ request_id: 'purged' })]);
+      const before = await trainModel(tg.db, givenNamesCompatible, {
+        minEmPairs: 1,
+        now: new Date('2026-11-25T09:00:00Z'),
+      });
+      expect(before.em_pairs).toBeGreaterThan(0);
+      // As the purge leaves it (retention.ts): JSON null where the request was.
+      await sql`update batch_items set item = 'null' where batch_id = ${id}`.execute(tg.db);
+      const after = await trainModel(tg.db, givenNamesCompatible, {
+        minEmPairs: 1,
+        now: new Date('2026-11-25T09:00:01Z'),
+      });
+      expect(after.em_pairs).toBe(0);
+      expect(after.em_match_share).toBeNull();
+      const held = await submit([
+        buildItem({
+          request_id: 'held',
+          first_name: 'Jose',
+          last_name: 'Lopez',
+          street: '9 Old Road',
+          city: 'Dallas',
+          zip: '75201',
+        }),
+      ]);
+      const matched = await trainModel(tg.db, givenNamesCompatible, {
+        minEmPairs: 1,
+        now: new Date('2026-11-25T09:00:02Z'),
+      });
+      expect(matched.em_pairs).toBeGreaterThan(0);
+      // As a hold at release leaves it (holds.ts suspendAtRelease).
+      await sql`update item_outcomes set outcome = 'SUSPENDED' where batch_id = ${held}`.execute(
+        tg.db,
+      );
+      const suspended = await trainModel(tg.db, givenNamesCompatible, {
+        minEmPairs: 1,
+        now: new Date('2026-11-25T09:00:03Z'),
+      });
+      expect(suspended.em_pairs).toBe(0);
+    });
+
     it("labels EM's pairs with a reviewer's confirmation, not with a refusal", async () => {
       // Misspelt streets: the right people, probably, but a person must say so.
       const id = await submit([

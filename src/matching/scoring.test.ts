@@ -161,9 +161,18 @@ describe('estimateByEmPerRequest', () => {
     const { parameters, matchShare, iterations } = estimateByEmPerRequest(groups, start);
     expect(iterations).toBeGreaterThan(1);
     expect(parameters.m.given.exact).toBeCloseTo(trueM.given.exact, 1);
-    expect(parameters.m.given.different).toBeLessThan(0.05);
-    expect(parameters.m.dob.different).toBeLessThan(0.05);
-    expect(matchShare).toBeCloseTo(0.8, 1);
+    expect(parameters.m.surname.exact).toBeCloseTo(trueM.surname.exact, 1);
+    expect(matchShare).toBeGreaterThan(0.75);
+    expect(matchShare).toBeLessThan(0.9);
+    // The same pairs taken one by one, as EM over pairs did: household members are
+    // read as the person, whose given name is then less often exact and more often an
+    // initial (0.72 and 0.20, against 0.81 and 0.09 here).
+    const pairwise = estimateByEmPerRequest(
+      groups.flatMap((g) => g.vectors.map((v) => ({ vectors: [v] }))),
+      start,
+    ).parameters.m.given;
+    expect(pairwise.exact).toBeLessThan(parameters.m.given.exact - 0.05);
+    expect(pairwise.initial).toBeGreaterThan(parameters.m.given.initial + 0.05);
     expect(parameters.lambda).toBe(start.lambda);
     expect(parameters.u).toEqual(u);
   });

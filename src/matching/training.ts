@@ -77,18 +77,22 @@ export async function trainModel(
 
   // Candidate pairs of recent requests, for EM; where a reviewer confirmed an item, the
   // candidate its evidence names first (the decision's choice, engine.ts
-  // explainedCandidates) is labelled the person.
+  // explainedCandidates) is labelled the person. Only items matched and still held:
+  // none purged by retention (their request is gone), none suspended by a hold.
   const recent = await sql<{ item: string; confirmed_tin: string | null }>`
     select i.item,
            case when o.outcome = 'CONFIRMED' and 'REVIEW_DECIDED' = any(o.reasons) then
              (select p.evidence -> o.position::text -> 'c' -> 0 ->> 0
                 from evidence_pages p
                where p.batch_id = o.batch_id
-                 and p.first_position <= o.position and p.last_position >= o.position)
+                 and p.first_position <= o.position and p.last_position >= o.position
+                 and p.evidence -> o.position::text is not null
+               limit 1)
            end as confirmed_tin
       from batch_items i
       join item_outcomes o on o.batch_id = i.batch_id and o.position = i.position
-     where o.model_version is not null
+     where o.model_version is not null and i.item::text <> 'null'
+       and o.outcome in ('CONFIRMED', 'NOT_CONFIRMED', 'PENDING_REVIEW')
      order by o.decided_at desc limit ${opts.recentItems ?? 20_000}`.execute(db);
   const emGroups = new Map<number, CandidateGroup & { tins: string[] }>();
   const PAGE = 2000;
@@ -113,7 +117,8 @@ export async function trainModel(
   for (const [position, group] of emGroups) {
     const tin = recent.rows[position]!.confirmed_tin;
     const confirmed = tin === null ? -1 : group.tins.indexOf(tin);
-    // A confirmed TIN no longer among the candidates (its address changed since) labels nothing.
+    // A confirmed TIN no longer among the candidates (it moved away since) labels
+    // nothing; one that moved within the building is labelled at its new address.
     if (confirmed >= 0) {
       group.confirmed = confirmed;
       labelled++;
@@ -127,7 +132,10 @@ export async function trainModel(
   const groups = [...emGroups.values()];
   const emPairs = groups.reduce((n, g) => n + g.vectors.length, 0);
   if (emPairs >= (opts.minEmPairs ?? 1000)) {
-    const em = estimateByEmPerRequest(groups, { ...parameters, m: prior.m ?? DEFAULT_MODEL.m });
+    // From the documented prior's m, whose disagreement levels EM keeps: an earlier
+    // trained model's would be kept for ever (one trained before ADR 0016 weighed a
+    // different given name at −0.38 bits).
+    const em = estimateByEmPerRequest(groups, { ...parameters, m: DEFAULT_MODEL.m });
     parameters = { ...em.parameters, ...made, lambda: DEFAULT_MODEL.lambda };
     iterations = em.iterations;
     matchShare = em.matchShare;
