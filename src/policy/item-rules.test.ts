@@ -508,9 +508,35 @@ describe('BatchItemJudge', () => {
     });
   });
 
+  it('a name matching reads as the same is the same subject (the eighth session)', () => {
+    expect(
+      lastOfBatch([
+        item({ first_name: 'Sean', last_name: "O'Brien" }),
+        item({ first_name: 'SEAN', last_name: 'OBRIEN' }),
+      ]).valid,
+    ).toBe(false);
+    expect(
+      lastOfBatch([
+        item({ first_name: 'Maria Jose' }),
+        item({ first_name: 'Maria', middle_name: 'Jose' }),
+      ]).valid,
+    ).toBe(false);
+  });
+
   it('another unit or another person at the same address is not a duplicate', () => {
     expect(lastOfBatch([item({ unit: '1' }), item({ unit: '2' })]).valid).toBe(true);
     expect(lastOfBatch([item(), item({ first_name: 'Ana' })]).valid).toBe(true);
+    // Sisters whose second given names differ; before, the middle name was not read.
+    expect(
+      lastOfBatch([
+        item({ first_name: 'Maria', middle_name: 'Jose' }),
+        item({ first_name: 'Maria', middle_name: 'Luisa' }),
+      ]).valid,
+    ).toBe(true);
+    // A junior and his senior.
+    expect(
+      lastOfBatch([item({ last_name: 'Garcia Jr' }), item({ last_name: 'Garcia' })]).valid,
+    ).toBe(true);
   });
 
   it('a rejected item does not make a later lawful one a duplicate', () => {
@@ -557,6 +583,8 @@ describe('validateItem: regressions', () => {
     ['first name', { first_name: 'N/A' }, 'NAME_PLACEHOLDER'],
     ['first name without a letter', { first_name: '???' }, 'NAME_INVALID_CHARACTERS'],
     ['first name of apostrophes only', { first_name: 'ʼʼ' }, 'NAME_INVALID_CHARACTERS'],
+    // A letter to Unicode that folding drops: matching would read no first name.
+    ['first name of a sound mark only', { first_name: '\uFF9E' }, 'NAME_INVALID_CHARACTERS'],
     ['last name without a letter', { last_name: '.' }, 'NAME_INVALID_CHARACTERS'],
   ])('refuses a %s placeholder', (_what, over, code) => {
     expect(rejected(judge(item(over))).reasons).toContain(code);

@@ -1,11 +1,12 @@
 import { addressKeys, normaliseState, parseStreetLine } from '../matching/normalize/address.ts';
+import { parsePersonName } from '../matching/normalize/person-name.ts';
 import { foldText, foldWords } from '../matching/normalize/text.ts';
 import { readList } from '../matching/normalize/tables.ts';
 import { statuteKey, type Agreement } from './agreement.ts';
 import { rejectionFor, type ReasonCode } from './reason-codes.ts';
 
 /** Version of the rule set below; every outcome records the one it was judged by. */
-export const RULE_SET_VERSION = 'rules-2026.11.3';
+export const RULE_SET_VERSION = 'rules-2026.11.4';
 
 /** A request item whose every statutory element is present and lawful. */
 export interface ValidItem {
@@ -221,11 +222,17 @@ function checkName(first: string, middle: string, last: string, reasons: Set<Rea
   for (const part of [first, middle, last]) {
     if (part && FORBIDDEN_IN_NAMES.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
   }
-  // A name has at least one letter: '???' or '.' is not one, nor the modifier letter
-  // apostrophe 'ʼ' (U+02BC), which names are read without (person-name.ts): such an item
-  // was matched with no first name, and the returns at the address inspected for it.
+  // A name has at least one letter: '???' or '.' is not one. Nor is what matching reads
+  // as no name: the modifier letter apostrophe 'ʼ' (U+02BC), which names are read
+  // without, or a half-width sound mark (U+FF9E), which folding drops: such an item was
+  // matched with no first name, and the returns at the address inspected for it.
   for (const part of [first, last]) {
-    if (part && !/\p{L}/u.test(part.replace(/\u02BC/g, ''))) reasons.add('NAME_INVALID_CHARACTERS');
+    if (part && !/\p{L}/u.test(part)) reasons.add('NAME_INVALID_CHARACTERS');
+  }
+  if (first && last && !reasons.has('NAME_INVALID_CHARACTERS')) {
+    const read = parsePersonName({ first_name: first, middle_name: '', last_name: last });
+    if (read.given.length === 0 || read.surnames.length === 0)
+      reasons.add('NAME_INVALID_CHARACTERS');
   }
   // 'F.N.U.', 'F N U' and 'Unknown Unknown' are placeholders too: compare the
   // letters alone, and every word of a field.
@@ -467,12 +474,18 @@ export class BatchItemJudge {
   }
 }
 
-/** Same person at the same address, as far as the request says. */
+/**
+ * Same person at the same address, as far as the request says: the name as matching
+ * reads it (O'Brien and OBrien one name, Maria with middle name Jose and Maria Jose one,
+ * Maria Jose and Maria Luisa two), the generational suffix apart.
+ */
 function subjectKey(item: ValidItem): string {
   const a = addressKeys(item);
+  const name = parsePersonName(item);
   return [
-    foldText(item.first_name),
-    foldText(item.last_name),
+    name.given.join(' '),
+    name.surnames.join(' '),
+    name.suffix ?? '',
     a.street_key,
     a.unit_key,
     a.zip5 || `${a.city_key}|${a.state}`,
