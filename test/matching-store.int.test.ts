@@ -1,3 +1,6 @@
+import { setTimeout } from 'node:timers/promises';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Taxgate } from '../src/app.ts';
 import { matchPage } from '../src/matching/engine.ts';
@@ -6,7 +9,7 @@ import { givenNamesCompatible } from '../src/matching/given-names.ts';
 import { DEFAULT_MODEL } from '../src/matching/model.ts';
 import type { ValidItem } from '../src/policy/item-rules.ts';
 import { returnsCsv } from './support/builders.ts';
-import { openTestTaxgate, TEST_DATABASES } from './support/databases.ts';
+import { openTestTaxgate, TEST_DATABASES, type TestEnv } from './support/databases.ts';
 
 /**
  * Households through the store path (SQL blocking, stored features, name frequencies),
@@ -157,11 +160,12 @@ for (const kind of TEST_DATABASES) {
 for (const kind of TEST_DATABASES) {
   describe(`a person's fields from earlier returns on ${kind}`, () => {
     let tg: Taxgate;
+    let env: TestEnv;
     let done: () => Promise<void>;
     const father = ['900000001', '', 'John', '', 'Smith', '12 Main St', '', 'Reno', 'NV', '89501'];
 
     beforeEach(async () => {
-      ({ tg, done } = await openTestTaxgate(kind));
+      ({ tg, env, done } = await openTestTaxgate(kind));
       const [tin, , first, , last, ...address] = father;
       await tg.importTaxpayers(returnsCsv([[tin!, '2024', first!, '', last!, ...address, '']]), {
         actor: 'test',
@@ -213,6 +217,38 @@ for (const kind of TEST_DATABASES) {
     it('keeps the date of birth and middle name the latest return leaves out', async () => {
       expect(await outcomes()).toEqual(expected);
     });
+
+    // Two imports at once can only interleave on a server: a third session holds the
+    // TIN's index row, so that without the import lock each import would read back the
+    // TIN's returns before the other's were committed (as a review reproduced it).
+    it.runIf(kind === 'postgres')(
+      'keeps them when an import runs while another is writing the TIN',
+      async () => {
+        const [tin, , first, , last, ...address] = father;
+        const row = (year: string, middle: string, dob: string) =>
+          returnsCsv([[tin!, year, first!, middle, last!, ...address, dob]]);
+        // Only a 2022 return without them at first; then, at once, 2023 with the date of
+        // birth and middle initial and 2024, the latest, without.
+        await sql`delete from taxpayer_returns`.execute(tg.db);
+        await sql`delete from taxpayer_features`.execute(tg.db);
+        await sql`delete from taxpayer_blocking_keys`.execute(tg.db);
+        await tg.importTaxpayers(row('2022', '', ''), { actor: 'test' });
+        const holder = new pg.Client({ connectionString: env.config.databaseUrl });
+        await holder.connect();
+        try {
+          await holder.query('begin');
+          await holder.query(`select 1 from taxpayer_features where tin = $1 for update`, [tin]);
+          const older = tg.importTaxpayers(row('2023', 'R', '1950-03-03'), { actor: 'a' });
+          const newer = tg.importTaxpayers(row('2024', '', ''), { actor: 'b' });
+          await setTimeout(1000);
+          await holder.query('commit');
+          await Promise.all([older, newer]);
+        } finally {
+          await holder.end();
+        }
+        expect(await outcomes()).toEqual(expected);
+      },
+    );
 
     it('keeps them when the index is rebuilt', async () => {
       await tg.reindexTaxpayers();

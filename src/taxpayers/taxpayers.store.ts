@@ -30,6 +30,12 @@ export async function upsertReturns(
   const col = <K extends keyof TaxpayerReturn>(k: K) => unique.map((r) => r[k]);
 
   return db.transaction().execute(async (trx) => {
+    // One chunk at a time across imports: a chunk reads back its TINs' other returns
+    // (below), and two imports at once on PostgreSQL each missed the other's uncommitted
+    // rows, so a date of birth one brought was lost from the index (a review found it).
+    await sql`select pg_advisory_xact_lock(hashtextextended('taxgate:taxpayers-import', 0))`.execute(
+      trx,
+    );
     const written = await sql<{ inserted: boolean }>`
       insert into taxpayer_returns
         (tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip, dob)
