@@ -250,6 +250,15 @@ for (const kind of TEST_DATABASES) {
       },
     );
 
+    it('keeps a middle initial the earlier return wrote in the first-name field', async () => {
+      const [tin, , , , last, ...address] = father;
+      await tg.importTaxpayers(
+        returnsCsv([[tin!, '2023', 'John R', '', last!, ...address, '1950-03-03']]),
+        { actor: 'test' },
+      );
+      expect(await outcomes()).toEqual(expected);
+    });
+
     it('keeps them when the index is rebuilt', async () => {
       await tg.reindexTaxpayers();
       expect(await outcomes()).toEqual(expected);

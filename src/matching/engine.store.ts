@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
+import { foldText } from './normalize/text.ts';
 import type { ModelParameters } from './scoring.ts';
 import { DEFAULT_MODEL, EARLIER_DEFAULT_MODELS } from './model.ts';
 import { COMPARISON_VERSION, type PersonFeatures } from './comparison.ts';
@@ -102,17 +103,29 @@ type StoredReturn = PersonRecord & { tin: string; tax_year: number };
 export function addressesOfRecord(ascending: StoredReturn[]): StoredReturn[] {
   const latest = new Map<string, StoredReturn>();
   const dob = new Map<string, string>();
-  const middle = new Map<string, string>();
+  // The second given names last written, in the middle-name field or after the first
+  // given name in the first-name field ('John R'), with the first given name they came with.
+  const middle = new Map<string, { first: string; rest: string }>();
   for (const r of ascending) {
     latest.set(r.tin, r);
     if (r.dob) dob.set(r.tin, r.dob);
-    if (r.middle_name?.trim()) middle.set(r.tin, r.middle_name);
+    const [first = '', ...more] = r.first_name.trim().split(/\s+/);
+    if (r.middle_name?.trim()) middle.set(r.tin, { first, rest: r.middle_name });
+    else if (more.length > 0) middle.set(r.tin, { first, rest: more.join(' ') });
   }
-  return [...latest.values()].map((r) => ({
-    ...r,
-    dob: r.dob || (dob.get(r.tin) ?? null),
-    middle_name: r.middle_name?.trim() ? r.middle_name : (middle.get(r.tin) ?? r.middle_name),
-  }));
+  return [...latest.values()].map((r) => {
+    const words = r.first_name.trim().split(/\s+/);
+    const carried = middle.get(r.tin);
+    const bare = !r.middle_name?.trim() && words.length === 1;
+    return {
+      ...r,
+      dob: r.dob || (dob.get(r.tin) ?? null),
+      middle_name:
+        bare && carried && foldText(carried.first) === foldText(words[0]!)
+          ? carried.rest
+          : r.middle_name,
+    };
+  });
 }
 
 /** Every return of the given TINs, in (tin, tax_year) order. */
