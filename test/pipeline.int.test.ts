@@ -693,6 +693,13 @@ for (const kind of TEST_DATABASES) {
       expect(outcomes).toEqual([{ model_version: report.version }]);
     });
 
+    it('names a model trained again in the same second by the next free second', async () => {
+      const now = new Date('2026-11-25T12:00:00Z');
+      const first = await trainModel(tg.db, givenNamesCompatible, { now });
+      const second = await trainModel(tg.db, givenNamesCompatible, { now });
+      expect([first.version, second.version]).toEqual(['fs-20261125T120000', 'fs-20261125T120001']);
+    });
+
     it('trains m by EM but keeps the documented prior λ', async () => {
       await submit([buildItem({ request_id: 'before-training' })]);
       const report = await trainModel(tg.db, givenNamesCompatible, { minEmPairs: 1 });

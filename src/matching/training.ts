@@ -6,7 +6,13 @@ import {
   type GivenNamesCompatible,
   type PersonFeatures,
 } from './comparison.ts';
-import { activeModel, findCandidates, refreshNameFrequencies, saveModel } from './engine.store.ts';
+import {
+  activeModel,
+  findCandidates,
+  modelByVersion,
+  refreshNameFrequencies,
+  saveModel,
+} from './engine.store.ts';
 import { blockingKeys, personFeatures, type PersonRecord } from './features.ts';
 import {
   constrainEstimated,
@@ -124,8 +130,13 @@ export async function trainModel(
       labelled++;
     }
   }
-  const stamp = (opts.now ?? new Date()).toISOString().replace(/[-:]/g, '').slice(0, 15);
-  const made = { version: `fs-${stamp}`, comparison: COMPARISON_VERSION };
+  // The version is the time to the second; a second model in the same second takes the
+  // next free one (it failed on the versions' primary key before).
+  let at = (opts.now ?? new Date()).getTime();
+  const versionAt = (ms: number) =>
+    `fs-${new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+  while (await modelByVersion(db, versionAt(at))) at += 1000;
+  const made = { version: versionAt(at), comparison: COMPARISON_VERSION };
   let parameters: ModelParameters = { ...prior, ...made, u, lambda: DEFAULT_MODEL.lambda };
   let iterations = 0;
   let matchShare: number | null = null;
