@@ -67,12 +67,14 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
     // v1 keeps the address as read when it was made: dashes other than '-' and
     // underscores deleted (before migration 0015), so holds placed then still match
     // a request written as their order was (`12–14 Elm Ave` → 1214 ELM AVE).
-    const v1 = addressKeys({
-      street: asReadBefore0015(street),
-      zip: str(s.zip),
-      city: asReadBefore0015(str(s.city)),
-      state: str(s.state),
-    });
+    const v1 = !READ_OTHERWISE_BEFORE_0015.test(street + str(s.city))
+      ? a
+      : addressKeys({
+          street: asReadBefore0015(street),
+          zip: str(s.zip),
+          city: asReadBefore0015(str(s.city)),
+          state: str(s.state),
+        });
     const parsed = parseStreetLine(street);
     // It takes a house number and a street name to name a place.
     if (parsed.houseNumber && parsed.streetName) {
@@ -97,7 +99,10 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
   return out;
 }
 
-/** A dash other than '-', and an underscore, deleted as address words read them before migration 0015. */
+/** A dash other than '-', and an underscore: read otherwise since migration 0015. */
+const READ_OTHERWISE_BEFORE_0015 = /(?!-)[\p{Pd}\u2212_]/u;
+
+/** The text with what address words read otherwise since migration 0015 deleted, as before. */
 function asReadBefore0015(text: string): string {
   return text.replace(/(?!-)[\p{Pd}\u2212_]/gu, '');
 }
