@@ -246,37 +246,6 @@ for (const kind of TEST_DATABASES) {
       expect((await s.tg.operatorView(id)).items.map((i) => i.outcome)).toEqual(['SUSPENDED']);
     });
 
-    it('a confirmation is held at release when the hold names the taxpayer it confirms', async () => {
-      // The hold as the order names her, from her return; the request swaps given name and
-      // surname, which matching confirms and a hold, an exact test, does not see.
-      await s.tg.placeHold(
-        {
-          scope: 'subject',
-          subject: {
-            first_name: 'Maria',
-            last_name: 'Garcia',
-            street: '123 Main St',
-            zip: '77001',
-          },
-          ...order,
-        },
-        'operator:ann',
-      );
-      const id = await s.submit([
-        buildItem({ ...maria, request_id: 'm', first_name: 'Garcia', last_name: 'Maria' }),
-        buildItem({ ...jose, request_id: 'j' }),
-      ]);
-      await s.tg.processBatch(id);
-      expect((await s.tg.operatorView(id)).items.map((i) => i.outcome)).toEqual([
-        'CONFIRMED',
-        'CONFIRMED',
-      ]);
-      await s.tg.approve(id, 'operator:officer');
-      expect((await results(id)).map((r) => r[1])).toEqual(['SUSPENDED', 'CONFIRMED']);
-      const suspended = (await listEvents(s.tg.db, id)).find((e) => e.type === 'items.suspended');
-      expect(suspended?.payload).toMatchObject({ phase: 'release', items: 1 });
-    });
-
     it('a hold placed before matching: held items are SUSPENDED and never matched', async () => {
       const id = await s.submit([
         buildItem({ ...maria, request_id: 'm', a_number: 'A012345678' }),

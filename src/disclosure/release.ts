@@ -3,14 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CryptoKey } from 'jose';
 import { ConflictError } from '../errors.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
-import {
-  chosenTins,
-  getBatch,
-  listOutcomes,
-  readItemsAt,
-  transition,
-} from '../intake/batches.store.ts';
-import { addressesOfRecord, returnsOf } from '../matching/engine.store.ts';
+import { getBatch, listOutcomes, readItemsAt, transition } from '../intake/batches.store.ts';
 import { appendEvents } from '../ledger/events.store.ts';
 import { recordDisclosures } from '../reporting/accounting.store.ts';
 import { assertNoOpenFlags } from '../policy/attestations.ts';
@@ -150,18 +143,6 @@ export async function approveAndRelease(
       matched,
       (positions) => readItemsAt(trx, batchId, positions),
       subjectHash,
-      async (positions) => {
-        // The taxpayers the confirmations name, as their addresses of record write them.
-        const chosen = await chosenTins(trx, batchId, positions);
-        const tins = [...new Set(chosen.map((c) => c.tin))];
-        const records = new Map(
-          addressesOfRecord(await returnsOf(trx, tins)).map((r) => [r.tin, r]),
-        );
-        return chosen.flatMap((c) => {
-          const record = records.get(c.tin);
-          return record ? [{ position: c.position, record }] : [];
-        });
-      },
     );
     const doc = buildResultDocument({
       batchId,

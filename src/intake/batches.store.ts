@@ -430,31 +430,6 @@ export async function insertEvidencePage(
  * The evidence of a batch's matched item named by its request id, with the model
  * version that scored it and its outcome, or undefined when the item was not matched.
  */
-/**
- * The taxpayer each of the given positions' outcomes is about: the first candidate of
- * its evidence, the decision's choice (engine.ts explainedCandidates). Positions
- * without evidence (never matched) are left out.
- */
-export async function chosenTins(
-  db: Db,
-  batchId: string,
-  positions: number[],
-): Promise<{ position: number; tin: string }[]> {
-  if (positions.length === 0) return [];
-  const { rows } = await sql<{ position: number; tin: string | null }>`
-    select o.position,
-           (select p.evidence -> o.position::text -> 'c' -> 0 ->> 0
-              from evidence_pages p
-             where p.batch_id = o.batch_id
-               and p.first_position <= o.position and p.last_position >= o.position
-               and p.evidence -> o.position::text is not null
-             limit 1) as tin
-      from item_outcomes o
-     where o.batch_id = ${batchId} and o.position = any(${positions}::int[])
-     order by o.position`.execute(db);
-  return rows.filter((r): r is { position: number; tin: string } => r.tin !== null);
-}
-
 export async function findEvidence(
   db: Db,
   batchId: string,

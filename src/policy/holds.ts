@@ -21,7 +21,7 @@ import {
   suspendOutcomes,
   type HoldRow,
 } from './holds.store.ts';
-import { subjectHashes, type SubjectFields, type SubjectHasher } from './subject-identity.ts';
+import { subjectHashes, type SubjectHasher } from './subject-identity.ts';
 
 /**
  * Suspensions and holds (issue 4 §5, DESIGN.md §Lifecycle, ADR 0007): a court order
@@ -415,7 +415,6 @@ export async function suspendAtRelease(
   outcomes: OutcomeRow[],
   readItems: (positions: number[]) => Promise<{ position: number; item: unknown }[]>,
   hash: SubjectHasher,
-  readConfirmed?: (positions: number[]) => Promise<{ position: number; record: SubjectFields }[]>,
 ): Promise<OutcomeRow[]> {
   await lockHoldsShared(trx);
   const disclosing = outcomes.filter(
@@ -433,25 +432,6 @@ export async function suspendAtRelease(
       ? disclosing.map((o) => ({ position: o.position, item: null }))
       : await readItems(disclosing.map((o) => o.position));
   const held = await heldItems(trx, batch, items, hash);
-  // A confirmation is also about the taxpayer it names: held when the hold names that
-  // taxpayer as their address of record writes them, however the request wrote them
-  // (a nickname, one surname of two, a swap: matching weighs what a hold compares
-  // exactly, and a review found 1,091 of 2,571 such confirmations escaping a hold
-  // written from the taxpayer's own return).
-  if (batchHolds.length === 0 && readConfirmed) {
-    const confirmed = disclosing
-      .filter((o) => o.outcome === 'CONFIRMED' && !held.has(o.position))
-      .map((o) => o.position);
-    const records = await readConfirmed(confirmed);
-    const hashesOf = new Map(records.map((r) => [r.position, subjectHashes(r.record, hash)]));
-    const holds = await activeSubjectHolds(trx, [...new Set([...hashesOf.values()].flat())]);
-    for (const [position, hashes] of hashesOf) {
-      const ids = holds
-        .filter((h) => h.subject_hashes.some((s) => hashes.includes(s)))
-        .map((h) => h.id);
-      if (ids.length > 0) held.set(position, ids);
-    }
-  }
   if (held.size === 0) return outcomes;
   await suspendOutcomes(trx, batch.id, [...held.keys()]);
   await appendEvents(trx, [suspendedEvent(batch.id, 'release', held)]);
