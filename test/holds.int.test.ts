@@ -233,6 +233,7 @@ for (const kind of TEST_DATABASES) {
           hold_id: placed.id,
           scope: 'subject',
           added_subject_hashes: [expect.stringMatching(/^[\w-]{43}$/)],
+          court_order_sha256: courtOrderDigest(order.court_order),
         },
       ]);
       // Nothing left to add: the same order a third time is the hold that exists.

@@ -186,7 +186,12 @@ export async function placeHold(
         {
           type: 'hold.amended',
           actor,
-          payload: { hold_id: same.id, scope: same.scope, added_subject_hashes: added },
+          payload: {
+            hold_id: same.id,
+            scope: same.scope,
+            added_subject_hashes: added,
+            court_order_sha256: courtOrderDigest(same.court_order),
+          },
         },
       ]);
       return holdView(amended);

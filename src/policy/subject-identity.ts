@@ -14,8 +14,7 @@ import { foldText } from '../matching/normalize/text.ts';
  *   whole, and street with the ZIP;
  * - `person:v1:FIRST|LAST|STREET_KEY|C:CITY|STATE` — the same with city and state;
  * - `person:v2:GIVEN|SURNAMES|SUFFIX|STREET_KEY|Z:ZIP5` and `…|C:CITY|STATE` — the name
- *   as matching reads it (parsePersonName: the given names of the first- and, for a
- *   request, middle-name fields, particles dropped; surnames with `O'`, `Mc`, `St.`, `y` read as
+ *   as matching reads it (parsePersonName: the first given name, particles dropped; surnames with `O'`, `Mc`, `St.`, `y` read as
  *   matching reads them; the generational suffix kept apart). v1 alone let a request
  *   escape a hold by writing `OBrien` for `O'Brien`, `Mc Donald` for `McDonald` or
  *   `Maria` + middle `Jose` for `Maria Jose`, names matching compares as exact (the
@@ -67,12 +66,12 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
     // v1 keeps the address as read when it was made: dashes other than '-' and
     // underscores deleted (before migration 0015), so holds placed then still match
     // a request written as their order was (`12–14 Elm Ave` → 1214 ELM AVE).
-    const v1 = !READ_OTHERWISE_BEFORE_0015.test(street + str(s.city))
+    const v1 = !READ_OTHERWISE_BEFORE_0015.test(street)
       ? a
       : addressKeys({
           street: asReadBefore0015(street),
           zip: str(s.zip),
-          city: asReadBefore0015(str(s.city)),
+          city: str(s.city),
           state: str(s.state),
         });
     const parsed = parseStreetLine(street);
@@ -85,7 +84,9 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
       });
       const people: [string, typeof a][] = [[`person:v1:${first}|${last}|${v1.street_key}`, v1]];
       if (name.given.length > 0 && name.surnames.length > 0) {
-        const read = `${name.given.join(' ')}|${name.surnames.join(' ')}|${name.suffix ?? ''}`;
+        // The first given name: a second one is written or left out from one paper to the
+        // next ('John Robert' in the order, 'John' or 'John R' in a request).
+        const read = `${name.given[0]}|${name.surnames.join(' ')}|${name.suffix ?? ''}`;
         people.push([`person:v2:${read}|${a.street_key}`, a]);
       }
       for (const [person, at] of people) {
@@ -99,12 +100,16 @@ export function subjectIdentifiers(s: SubjectFields): string[] {
   return out;
 }
 
-/** A dash other than '-', and an underscore: read otherwise since migration 0015. */
+/** A dash other than '-', and an underscore: a street reads otherwise since migration 0015. */
 const READ_OTHERWISE_BEFORE_0015 = /(?!-)[\p{Pd}\u2212_]/u;
 
-/** The text with what address words read otherwise since migration 0015 deleted, as before. */
-function asReadBefore0015(text: string): string {
-  return text.replace(/(?!-)[\p{Pd}\u2212_]/gu, '');
+/**
+ * The street with what its words read otherwise since migration 0015 deleted, as the
+ * tokenizer did before: after compatibility folding (which made a full-width or small
+ * hyphen '-', kept), every other dash and the underscore. City keys never read them so.
+ */
+function asReadBefore0015(street: string): string {
+  return street.normalize('NFKD').replace(/(?!-)[\p{Pd}\u2212_]/gu, '');
 }
 
 /** Hashes identifiers with a keyed hash (the app's `subjectHash`). */
