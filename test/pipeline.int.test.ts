@@ -325,7 +325,16 @@ for (const kind of TEST_DATABASES) {
       const inspected = await sql<{ position: number }>`
         select distinct position from inspections where batch_id = ${batch_id}`.execute(tg.db);
       expect(inspected.rows.map((r) => r.position)).not.toContain(1);
-      expect((await listEvents(tg.db, batch_id)).map((e) => e.type)).toContain('items.rejected');
+      const rejected = (await listEvents(tg.db, batch_id)).filter(
+        (e) => e.type === 'items.rejected',
+      );
+      expect(rejected.map((e) => e.payload)).toEqual([
+        expect.objectContaining({ items: 1, rule_set_version: RULE_SET_VERSION }),
+      ]);
+      // Never answered, its subject does not make a later request a duplicate.
+      const subjects = await sql<{ position: number }>`
+        select distinct position from item_subjects where batch_id = ${batch_id}`.execute(tg.db);
+      expect(subjects.rows.map((r) => r.position)).toEqual([0]);
     });
 
     it('processes a batch under one lease at a time, and waits while another worker holds it', async () => {
@@ -797,6 +806,20 @@ for (const kind of TEST_DATABASES) {
       });
       expect(after.em_pairs).toBe(before.em_pairs);
       expect(after.labelled_requests).toBe(1);
+    });
+
+    it("takes the default m, not the active model's, when there are too few pairs for EM", async () => {
+      // An active model trained before ADR 0016: a different given name weighed for one person.
+      const m = structuredClone(DEFAULT_MODEL.m);
+      m.given = { ...m.given, exact: 0.23, different: 0.73 };
+      const before = { ...DEFAULT_MODEL, version: 'fs-20261101T000000', m };
+      await tg.db
+        .insertInto('match_models')
+        .values({ version: before.version, parameters: JSON.stringify(before), training: '{}' })
+        .execute();
+      const report = await trainModel(tg.db, givenNamesCompatible, { minEmPairs: 1_000_000 });
+      expect(report.em_iterations).toBe(0);
+      expect((await modelByVersion(tg.db, report.version))?.m).toEqual(DEFAULT_MODEL.m);
     });
 
     it('passes over a model trained on earlier comparison levels until one is trained again', async () => {

@@ -3,7 +3,7 @@ import { matchPage } from '../matching/engine.ts';
 import { activeModel, keepBlockingSerial } from '../matching/engine.store.ts';
 import { givenNamesCompatible } from '../matching/given-names.ts';
 import { findAgreementVersion } from '../policy/agreements.store.ts';
-import { windowDuplicates } from '../policy/duplicate-window.ts';
+import { forgetSubjects, windowDuplicates } from '../policy/duplicate-window.ts';
 import { suspendHeldItems } from '../policy/holds.ts';
 import type { SubjectHasher } from '../policy/subject-identity.ts';
 import {
@@ -401,9 +401,19 @@ async function matchOnePage(
     await keepBlockingSerial(trx);
     if (refused.length > 0) {
       const written = await insertOutcomes(trx, batchId, refused);
+      await forgetSubjects(
+        trx,
+        batchId,
+        refused.map((r) => r.position),
+      );
       if (written.length > 0)
         await appendEvents(trx, [
-          { type: 'items.rejected', actor: WORKER_ACTOR, batchId, payload: summarise(written) },
+          {
+            type: 'items.rejected',
+            actor: WORKER_ACTOR,
+            batchId,
+            payload: { ...summarise(written), rule_set_version: RULE_SET_VERSION },
+          },
         ]);
     }
     // Held items get SUSPENDED and are not matched (src/policy/holds.ts).

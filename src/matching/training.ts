@@ -137,7 +137,15 @@ export async function trainModel(
     `fs-${new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
   while (await modelByVersion(db, versionAt(at))) at += 1000;
   const made = { version: versionAt(at), comparison: COMPARISON_VERSION };
-  let parameters: ModelParameters = { ...prior, ...made, u, lambda: DEFAULT_MODEL.lambda };
+  // Without EM, m is the documented default's, not the active model's: one trained
+  // before ADR 0016 would otherwise be copied on (a different given name at −0.38 bits).
+  let parameters: ModelParameters = {
+    ...prior,
+    ...made,
+    u,
+    m: DEFAULT_MODEL.m,
+    lambda: DEFAULT_MODEL.lambda,
+  };
   let iterations = 0;
   let matchShare: number | null = null;
   const groups = [...emGroups.values()];

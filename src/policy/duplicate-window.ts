@@ -87,3 +87,18 @@ async function screen(
   }
   return dupes;
 }
+
+/**
+ * Takes back the subjects the window recorded for items refused after all (judged again
+ * under rules changed since validation): as an item refused at validation, never
+ * answered, they must not make a later request for the same person a duplicate.
+ */
+export async function forgetSubjects(
+  trx: Transaction<Database>,
+  batchId: string,
+  positions: number[],
+): Promise<void> {
+  if (positions.length === 0) return;
+  await sql`delete from item_subjects
+             where batch_id = ${batchId} and position = any(${positions}::int[])`.execute(trx);
+}

@@ -18,7 +18,7 @@ export function registerModel(program: Command): void {
             `u from ${report.u_pairs} blocked pairs of different taxpayers`,
             report.em_match_share !== null
               ? `m by EM over ${report.em_pairs} candidate pairs of recent requests, at most one person per request (${report.em_iterations} iterations; the person among the candidates for ${(report.em_match_share * 100).toFixed(1)} % of requests), ${report.labelled_requests} of them labelled by a reviewer's confirmation`
-              : `m kept from the previous model (${report.em_pairs} candidate pairs of recent requests; EM needs 1000)`,
+              : `m of the default model (${report.em_pairs} candidate pairs of recent requests; EM needs 1000)`,
             `λ = ${report.lambda.toFixed(4)}, the documented prior`,
           ].join('\n'),
         );
