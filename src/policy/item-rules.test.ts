@@ -508,6 +508,16 @@ describe('BatchItemJudge', () => {
     });
   });
 
+  it('one person written with and without a second given name is one subject', () => {
+    const verdicts = [
+      item({ first_name: 'John', last_name: 'Smith' }),
+      item({ first_name: 'John R', last_name: 'Smith' }),
+      item({ first_name: 'John', middle_name: 'Robert', last_name: 'Smith' }),
+    ];
+    const judge = new BatchItemJudge(ctx);
+    expect(verdicts.map((i) => judge.judge(i).valid)).toEqual([true, false, false]);
+  });
+
   it('a name matching reads as the same is the same subject (the eighth session)', () => {
     expect(
       lastOfBatch([
@@ -526,11 +536,11 @@ describe('BatchItemJudge', () => {
   it('another unit or another person at the same address is not a duplicate', () => {
     expect(lastOfBatch([item({ unit: '1' }), item({ unit: '2' })]).valid).toBe(true);
     expect(lastOfBatch([item(), item({ first_name: 'Ana' })]).valid).toBe(true);
-    // Sisters whose second given names differ; before, the middle name was not read.
+    // Sisters whose second given names differ are told apart by their dates of birth.
     expect(
       lastOfBatch([
-        item({ first_name: 'Maria', middle_name: 'Jose' }),
-        item({ first_name: 'Maria', middle_name: 'Luisa' }),
+        item({ first_name: 'Maria', middle_name: 'Jose', dob: '1990-01-01' }),
+        item({ first_name: 'Maria Luisa', dob: '1992-05-05' }),
       ]).valid,
     ).toBe(true);
     // A junior and his senior.

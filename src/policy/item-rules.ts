@@ -6,7 +6,7 @@ import { statuteKey, type Agreement } from './agreement.ts';
 import { rejectionFor, type ReasonCode } from './reason-codes.ts';
 
 /** Version of the rule set below; every outcome records the one it was judged by. */
-export const RULE_SET_VERSION = 'rules-2026.11.4';
+export const RULE_SET_VERSION = 'rules-2026.11.5';
 
 /** A request item whose every statutory element is present and lawful. */
 export interface ValidItem {
@@ -476,14 +476,16 @@ export class BatchItemJudge {
 
 /**
  * Same person at the same address, as far as the request says: the name as matching
- * reads it (O'Brien and OBrien one name, Maria with middle name Jose and Maria Jose one,
- * Maria Jose and Maria Luisa two), the generational suffix apart.
+ * reads it and as holds and the duplicate window identify it (person:v2: O'Brien and
+ * OBrien one name; the first given name, so John, John R and John Robert are one, as
+ * are two sisters Maria Jose and Maria Luisa unless a unit or date of birth tells them
+ * apart), the generational suffix apart.
  */
 function subjectKey(item: ValidItem): string {
   const a = addressKeys(item);
   const name = parsePersonName(item);
   return [
-    name.given.join(' '),
+    name.given[0] ?? '',
     name.surnames.join(' '),
     name.suffix ?? '',
     a.street_key,
