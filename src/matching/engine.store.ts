@@ -67,25 +67,45 @@ export async function reindexAddressesOfRecord(
 ): Promise<number> {
   let after = '';
   let total = 0;
-  for (;;) {
-    const rows = await latestReturnsAfter(db, after);
-    if (rows.length === 0) break;
+  // A page reads its TINs' returns and writes their index under the import's lock, so
+  // an import running at once cannot write between the two (a review found the older
+  // address put back so). Inside a migration's transaction, that transaction holds it.
+  const page = async (tx: Db): Promise<number> => {
+    await lockTaxpayerIndex(tx);
+    const rows = await latestReturnsAfter(tx, after);
+    if (rows.length === 0) return 0;
     after = rows[rows.length - 1]!.tin;
     if (opts.onlyChanged) {
       // Compared here, not by the upsert: on PGlite comparing a million stored features
       // as jsonb took minutes for a store where few had changed.
-      await indexAddressesOfRecord(db, await changedAddresses(db, rows));
+      await indexAddressesOfRecord(tx, await changedAddresses(tx, rows));
     } else {
       // Force a rewrite: features may have changed with the normalisers.
       await sql`delete from taxpayer_features where tin = any(${rows.map((r) => r.tin)}::text[])`.execute(
-        db,
+        tx,
       );
-      await indexAddressesOfRecord(db, rows);
+      await indexAddressesOfRecord(tx, rows);
     }
-    total += rows.length;
+    return rows.length;
+  };
+  for (;;) {
+    const n = db.isTransaction ? await page(db) : await db.transaction().execute(page);
+    if (n === 0) break;
+    total += n;
     onProgress?.(total);
   }
   return total;
+}
+
+/**
+ * Takes, until the transaction ends, the lock that lets one writer of taxpayers' index
+ * at a time read returns and write the index: an import's chunk or a reindex's page.
+ * Two at once on PostgreSQL each read back without the other's uncommitted returns.
+ */
+export async function lockTaxpayerIndex(trx: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended('taxgate:taxpayers-import', 0))`.execute(
+    trx,
+  );
 }
 
 const REINDEX_PAGE = 6000;
@@ -146,7 +166,7 @@ export async function returnsOf(db: Db, tins: string[]): Promise<StoredReturn[]>
  * against 60 ms). The last TIN of a full page may be cut short: it is left for the next.
  */
 export async function latestReturnsAfter(
-  db: Kysely<Database>,
+  db: Db,
   after: string,
   pageSize = REINDEX_PAGE,
 ): Promise<(PersonRecord & { tin: string; tax_year: number })[]> {

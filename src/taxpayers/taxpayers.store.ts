@@ -1,7 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { appendEvents } from '../ledger/events.store.ts';
-import { addressesOfRecord, indexAddressesOfRecord, returnsOf } from '../matching/engine.store.ts';
+import {
+  addressesOfRecord,
+  indexAddressesOfRecord,
+  lockTaxpayerIndex,
+  returnsOf,
+} from '../matching/engine.store.ts';
 import type { TaxpayerReturn } from './taxpayer-row.ts';
 
 export interface ChunkCounts {
@@ -33,9 +38,7 @@ export async function upsertReturns(
     // One chunk at a time across imports: a chunk reads back its TINs' other returns
     // (below), and two imports at once on PostgreSQL each missed the other's uncommitted
     // rows, so a date of birth one brought was lost from the index (a review found it).
-    await sql`select pg_advisory_xact_lock(hashtextextended('taxgate:taxpayers-import', 0))`.execute(
-      trx,
-    );
+    await lockTaxpayerIndex(trx);
     const written = await sql<{ inserted: boolean }>`
       insert into taxpayer_returns
         (tin, tax_year, first_name, middle_name, last_name, street, unit, city, state, zip, dob)
