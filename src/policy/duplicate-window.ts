@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { storableRequestId, type NewOutcome } from '../intake/batches.store.ts';
 import type { Database } from '../storage/schema.ts';
-import { subjectHashes, type SubjectHasher } from './subject-identity.ts';
+import { subjectHashesToStore, type SubjectHasher } from './subject-identity.ts';
 
 /** What the window needs to know of the batch being validated. */
 export interface WindowBatch {
@@ -53,10 +53,13 @@ async function screen(
 ): Promise<Set<number>> {
   const dupes = new Set<number>();
   if (items.length === 0 || !batch.agreement_id) return dupes;
-  const hashed = items.map(({ position, item }) => ({
-    position,
-    hashes: item && typeof item === 'object' ? subjectHashes(item, hash) : [],
-  }));
+  const hashed = items.map(({ position, item }) => {
+    const h =
+      item && typeof item === 'object'
+        ? subjectHashesToStore(item, hash)
+        : { all: [] as string[], stored: [] as string[] };
+    return { position, hashes: h.all, stored: h.stored };
+  });
   await sql`select pg_advisory_xact_lock(hashtextextended(${`taxgate:window:${batch.agreement_id}`}, 0))`.execute(
     trx,
   );
@@ -78,8 +81,8 @@ async function screen(
     for (const h of hashed) if (h.hashes.some((x) => seen.has(x))) dupes.add(h.position);
   }
   const keep = hashed.filter((h) => !dupes.has(h.position));
-  const positions = keep.flatMap((h) => h.hashes.map(() => h.position));
-  const hashes = keep.flatMap((h) => h.hashes);
+  const positions = keep.flatMap((h) => h.stored.map(() => h.position));
+  const hashes = keep.flatMap((h) => h.stored);
   if (hashes.length > 0) {
     await sql`insert into item_subjects (batch_id, position, subject_hash)
       select ${batch.id}, * from unnest(${positions}::int[], ${hashes}::text[])

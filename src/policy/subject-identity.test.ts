@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseANumber, subjectHashes, subjectIdentifiers } from './subject-identity.ts';
+import {
+  normaliseANumber,
+  subjectHashes,
+  subjectHashesToStore,
+  subjectIdentifiers,
+} from './subject-identity.ts';
 
 describe('subjectIdentifiers', () => {
   const maria = { first_name: 'María', last_name: 'García', street: '123 Main Street' };
@@ -129,6 +134,23 @@ describe('subjectIdentifiers', () => {
     expect(normaliseANumber('A12')).toBe('');
     expect(normaliseANumber('A1234567890')).toBe('');
     expect(subjectIdentifiers({ a_number: 'a012345678' })).toEqual(['a_number:v1:012345678']);
+  });
+
+  it('stores v2 and the A-number, v1 only where there is no v2 (the window compares all)', () => {
+    const h = (v: string) => `h(${v})`;
+    const ana = { first_name: 'Ana', last_name: 'Lee', street: '12 Oak St', zip: '77001' };
+    expect(subjectHashesToStore({ ...ana, a_number: 'A012345678' }, h)).toEqual({
+      all: [
+        'h(person:v1:ANA|LEE|12 OAK ST|Z:77001)',
+        'h(person:v2:ANA|LEE||12 OAK ST|Z:77001)',
+        'h(a_number:v1:012345678)',
+      ],
+      stored: ['h(person:v2:ANA|LEE||12 OAK ST|Z:77001)', 'h(a_number:v1:012345678)'],
+    });
+    // A name matching reads as none has no v2: its v1 is stored.
+    const none = { ...ana, first_name: 'ʼ' };
+    expect(subjectHashesToStore(none, h).stored).toEqual(subjectHashes(none, h));
+    expect(subjectHashes(none, h)).toHaveLength(1);
   });
 
   it('hashes every identifier with the given keyed hash', () => {
