@@ -163,7 +163,7 @@ function withDisagreementsOf(m: FieldProbabilities, prior: FieldProbabilities): 
   const out = structuredClone(m) as Record<Field, Table>;
   for (const [field, levels] of Object.entries(DISAGREEMENTS) as [Field, string[]][]) {
     const fixed = new Map(levels.map((l) => [l, (prior as Record<Field, Table>)[field]![l]!]));
-    pinU(out[field]!, fixed);
+    pinLevels(out[field]!, fixed);
   }
   return out as FieldProbabilities;
 }
@@ -256,15 +256,16 @@ const NEUTRAL: { readonly [F in Field]?: readonly Level<F>[] } = {
 type Table = Record<string, number>;
 
 /**
- * One field's u with some levels pinned (u = the given value) and the rest scaled
- * together to what is left, so their ratios, and the order of the agreements, hold.
+ * One field's probabilities (u, or m) with some levels pinned to the given values and
+ * the rest scaled together to what is left, so their ratios, and the order of the
+ * agreements, hold.
  */
-function pinU(u: Table, pinned: ReadonlyMap<string, number>): void {
-  const free = Object.keys(u).filter((l) => !pinned.has(l));
+function pinLevels(p: Table, pinned: ReadonlyMap<string, number>): void {
+  const free = Object.keys(p).filter((l) => !pinned.has(l));
   const left = Math.max(0, 1 - [...pinned.values()].reduce((a, b) => a + b, 0));
-  const sum = free.reduce((a, l) => a + u[l]!, 0);
-  for (const l of free) u[l] = Math.max(FLOOR, sum > 0 ? (u[l]! * left) / sum : left / free.length);
-  for (const [l, value] of pinned) u[l] = Math.max(FLOOR, value);
+  const sum = free.reduce((a, l) => a + p[l]!, 0);
+  for (const l of free) p[l] = Math.max(FLOOR, sum > 0 ? (p[l]! * left) / sum : left / free.length);
+  for (const [l, value] of pinned) p[l] = Math.max(FLOOR, value);
 }
 
 /**
@@ -291,7 +292,7 @@ export function constrainEstimated(p: ModelParameters, prior: ModelParameters): 
     const pinned = new Map<string, number>();
     for (const level of (NEUTRAL[field] ?? []) as string[]) pinned.set(level, m[field]![level]!);
     for (;;) {
-      pinU(u[field]!, pinned);
+      pinLevels(u[field]!, pinned);
       const over = ((DISAGREEMENTS[field] ?? []) as string[]).filter(
         (l) => !pinned.has(l) && m[field]![l]! > u[field]![l]!,
       );
