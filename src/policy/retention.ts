@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { appendEvents } from '../ledger/events.store.ts';
 import type { Database } from '../storage/schema.ts';
-import { subjectHashes, type SubjectHasher } from './subject-identity.ts';
+import { subjectHashesToStore, type SubjectHasher } from './subject-identity.ts';
 
 /**
  * Retention (issue 4 §6, DESIGN.md §Security): `retention_days` after a batch is
@@ -101,7 +101,8 @@ export async function purgeExpired(
         for (const { position, item } of page) {
           const parsed = JSON.parse(item) as unknown;
           if (!parsed || typeof parsed !== 'object') continue;
-          for (const h of subjectHashes(parsed, opts.hash)) {
+          // What the duplicate window stores of an item, and no more (subjectHashesToStore).
+          for (const h of subjectHashesToStore(parsed, opts.hash).stored) {
             positions.push(position);
             hashes.push(h);
           }

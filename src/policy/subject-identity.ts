@@ -109,7 +109,7 @@ const READ_OTHERWISE_BEFORE_0015 = /(?!-)[\p{Pd}\u2212_]/u;
  * hyphen '-', kept), every other dash and the underscore. City keys never read them so.
  */
 function asReadBefore0015(street: string): string {
-  return street.normalize('NFKD').replace(/(?!-)[\p{Pd}\u2212_]/gu, '');
+  return street.normalize('NFKD').replace(new RegExp(READ_OTHERWISE_BEFORE_0015, 'gu'), '');
 }
 
 /** Hashes identifiers with a keyed hash (the app's `subjectHash`). */
@@ -123,8 +123,8 @@ export function subjectHashes(s: SubjectFields, hash: SubjectHasher): string[] {
 /**
  * A subject's keyed hashes, each marked with whether a later subject will always
  * compare it: v1 does not need storing beside v2, since every subject with a v2 today
- * computes it too (v1 is kept for what was stored before v2). The duplicate window
- * stores only those, two rows per item fewer.
+ * computes it too (v1 is kept for what was stored before v2). What `item_subjects` holds
+ * of an item, whoever writes it (the duplicate window, the purge): two rows fewer.
  */
 export function subjectHashesToStore(
   s: SubjectFields,
