@@ -430,6 +430,18 @@ export async function insertEvidencePage(
  * The evidence of a batch's matched item named by its request id, with the model
  * version that scored it and its outcome, or undefined when the item was not matched.
  */
+/**
+ * An outcome's evidence (its position's entry in its page of evidence_pages) as an SQL
+ * expression for statements over `item_outcomes` aliased `o`; null where none was kept.
+ * @example sql`select ${outcomeEvidence} -> 'c' -> 0 ->> 0 from item_outcomes o`
+ */
+export const outcomeEvidence = sql`(select p.evidence -> o.position::text
+     from evidence_pages p
+    where p.batch_id = o.batch_id
+      and p.first_position <= o.position and p.last_position >= o.position
+      and p.evidence -> o.position::text is not null
+    limit 1)`;
+
 export async function findEvidence(
   db: Db,
   batchId: string,

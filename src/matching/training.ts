@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { outcomeEvidence } from '../intake/batches.store.ts';
 import type { Database } from '../storage/schema.ts';
 import {
   compare,
@@ -87,13 +88,8 @@ export async function trainModel(
   // none purged by retention (their request is gone), none suspended by a hold.
   const recent = await sql<{ item: string; confirmed_tin: string | null }>`
     select i.item,
-           case when o.outcome = 'CONFIRMED' and 'REVIEW_DECIDED' = any(o.reasons) then
-             (select p.evidence -> o.position::text -> 'c' -> 0 ->> 0
-                from evidence_pages p
-               where p.batch_id = o.batch_id
-                 and p.first_position <= o.position and p.last_position >= o.position
-                 and p.evidence -> o.position::text is not null
-               limit 1)
+           case when o.outcome = 'CONFIRMED' and 'REVIEW_DECIDED' = any(o.reasons)
+                then ${outcomeEvidence} -> 'c' -> 0 ->> 0
            end as confirmed_tin
       from batch_items i
       join item_outcomes o on o.batch_id = i.batch_id and o.position = i.position
