@@ -14,9 +14,9 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openTaxgate, type Taxgate } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { findEvidence } from '../src/intake/batches.store.ts';
+import { sql } from 'kysely';
+import { outcomeEvidence } from '../src/intake/batches.store.ts';
 import { signBatchEnvelope } from '../src/intake/sign-batch.ts';
-import { isEvidence } from '../src/matching/evidence.ts';
 import {
   CATEGORIES,
   CATEGORY_LABELS,
@@ -151,10 +151,15 @@ async function decideReviewsFromTruth(
   outcomes: Map<string, string | null>,
 ): Promise<{ confirmed: number; not_confirmed: number }> {
   const decided = { confirmed: 0, not_confirmed: 0 };
+  // The candidate each undecided item's evidence names first, in one statement.
+  const { rows } = await sql<{ request_id: string; tin: string | null }>`
+    select o.request_id, ${outcomeEvidence} -> 'c' -> 0 ->> 0 as tin
+      from item_outcomes o
+     where o.batch_id = ${batchId} and o.outcome = 'PENDING_REVIEW'`.execute(tg.db);
+  const chosenFor = new Map(rows.map((r) => [r.request_id, r.tin]));
   for (const q of requests) {
     if (outcomes.get(q.item.request_id) !== 'PENDING_REVIEW') continue;
-    const found = await findEvidence(tg.db, batchId, q.item.request_id);
-    const chosen = isEvidence(found?.evidence) ? found.evidence.c[0]?.[0] : undefined;
+    const chosen = chosenFor.get(q.item.request_id);
     const right = q.expectedTin !== null && chosen === q.expectedTin;
     await tg.review(
       batchId,
